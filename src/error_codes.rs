@@ -1,0 +1,198 @@
+//! The error tables: every error code and message the simulator can produce, in one place.
+//!
+//! Client side (`my.getAuthCode` and friends): the fixed codes 2, 3, 4, 10, 11 with the seeds'
+//! messages, behind a [`Dialect`] so that the other published variants (FACTS.md) can be added
+//! by name. Server side (the gateway): each `sub_code` with its `code`, `msg` and `sub_msg`.
+
+use serde::{Deserialize, Serialize};
+
+/// Which published table of client error messages to use.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum Dialect {
+    /// The codes the seed pages give: 2 (seed 003), 3, 4, 11 (seed 001), 10 (seed 003).
+    #[default]
+    Seeds,
+}
+
+/// A client-side failure of a JSAPI call, delivered to its `fail` callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientError {
+    /// 1: the API is not available in this container (web-view). Modelling assumption: the
+    /// platform's answer for an unsupported API (FACTS.md, developer tools).
+    Unsupported,
+    /// 2: invalid parameters (seed 003).
+    InvalidParameters,
+    /// 3: the popup was closed; no authorization result (seed 001).
+    Dismissed,
+    /// 4: no permission: the app lacks the JSAPI base package (N22104, seed 001).
+    NoPermission,
+    /// 10: network failure or timeout (seed 003).
+    Network,
+    /// 11: the user tapped deny (seed 001).
+    Denied,
+}
+
+impl ClientError {
+    /// The numeric `error` of the fail payload.
+    pub const fn code(self) -> u32 {
+        match self {
+            ClientError::Unsupported => 1,
+            ClientError::InvalidParameters => 2,
+            ClientError::Dismissed => 3,
+            ClientError::NoPermission => 4,
+            ClientError::Network => 10,
+            ClientError::Denied => 11,
+        }
+    }
+
+    /// The `errorMessage` in `dialect`.
+    pub const fn message(self, dialect: Dialect) -> &'static str {
+        match dialect {
+            Dialect::Seeds => match self {
+                ClientError::Unsupported => "该接口暂不支持",
+                ClientError::InvalidParameters => "Invalid parameters",
+                ClientError::Dismissed => "未找到授权结果",
+                ClientError::NoPermission => "无权调用",
+                ClientError::Network => "Empty data",
+                ClientError::Denied => "用户点击拒绝授权",
+            },
+        }
+    }
+
+    /// The `signature` the platform adds to some failures (`N22104` for error 4, FACTS.md).
+    pub const fn signature(self) -> Option<&'static str> {
+        match self {
+            ClientError::NoPermission => Some("N22104"),
+            _ => None,
+        }
+    }
+}
+
+/// The value `authErrorScopes` gives a scope the user did not grant: `"10001"` (FACTS.md; seed
+/// 003's masked example `"1***1"` has the same shape).
+pub const SCOPE_NOT_GRANTED: &str = "10001";
+
+/// A gateway (OpenAPI) error, as `error_response` carries it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+pub enum GatewayError {
+    /// `isv.code-invalid`: unknown, used or expired auth code (FACTS.md).
+    CodeInvalid,
+    /// `isv.unmatched-app-id`: the code was issued to another app (FACTS.md lists the sub-code).
+    UnmatchedAppId,
+    /// `isv.grant-type-invalid`: neither `authorization_code` nor `refresh_token` (FACTS.md).
+    GrantTypeInvalid,
+    /// `isv.refresh-token-invalid`: unknown, rotated or revoked refresh token (FACTS.md).
+    RefreshTokenInvalid,
+    /// `isv.refresh-token-time-out`: the refresh deadline has passed (FACTS.md).
+    RefreshTokenTimeOut,
+    /// `aop.invalid-auth-token`: unknown, rotated or revoked access token (FACTS.md).
+    InvalidAuthToken,
+    /// `aop.auth-token-time-out`: the access token has expired (FACTS.md).
+    AuthTokenTimeOut,
+    /// `isv.insufficient-isv-permissions`: the app lacks the package (FACTS.md).
+    InsufficientIsvPermissions,
+    /// `isv.insufficient-user-permissions`: the token's grant does not cover the API (an
+    /// `auth_base` token at `alipay.user.info.share`). Modelling assumption: sub-code not sourced.
+    InsufficientUserPermissions,
+}
+
+impl GatewayError {
+    /// `code`, `msg`, `sub_code`, `sub_msg` of the error.
+    pub const fn parts(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            GatewayError::CodeInvalid => (
+                "40002",
+                "Invalid Arguments",
+                "isv.code-invalid",
+                "授权码code无效",
+            ),
+            GatewayError::UnmatchedAppId => (
+                "40002",
+                "Invalid Arguments",
+                "isv.unmatched-app-id",
+                "授权码与应用不匹配",
+            ),
+            GatewayError::GrantTypeInvalid => (
+                "40002",
+                "Invalid Arguments",
+                "isv.grant-type-invalid",
+                "grant_type参数不正确",
+            ),
+            GatewayError::RefreshTokenInvalid => (
+                "40002",
+                "Invalid Arguments",
+                "isv.refresh-token-invalid",
+                "刷新令牌refresh_token无效",
+            ),
+            GatewayError::RefreshTokenTimeOut => (
+                "40002",
+                "Invalid Arguments",
+                "isv.refresh-token-time-out",
+                "刷新令牌refresh_token过期",
+            ),
+            GatewayError::InvalidAuthToken => (
+                "20001",
+                "Insufficient Token Permissions",
+                "aop.invalid-auth-token",
+                "无效的访问令牌",
+            ),
+            GatewayError::AuthTokenTimeOut => (
+                "20001",
+                "Insufficient Token Permissions",
+                "aop.auth-token-time-out",
+                "访问令牌已过期",
+            ),
+            GatewayError::InsufficientIsvPermissions => (
+                "40006",
+                "Insufficient Permissions",
+                "isv.insufficient-isv-permissions",
+                "ISV权限不足",
+            ),
+            GatewayError::InsufficientUserPermissions => (
+                "40006",
+                "Insufficient Permissions",
+                "isv.insufficient-user-permissions",
+                "用户授权权限不足",
+            ),
+        }
+    }
+
+    /// The `sub_code`.
+    pub const fn sub_code(self) -> &'static str {
+        self.parts().2
+    }
+}
+
+/// A business result inside a client `response` string (`my.getOpenUserInfo`,
+/// `my.getPhoneNumber`): the OpenAPI codes, spelled in camelCase as the client spells them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+pub enum ResponseError {
+    /// 40003 `isv.invalid-auth-relations`: no consent for this data (seed 002, FACTS.md).
+    InvalidAuthRelations,
+    /// 40006 `isv.insufficient-isv-permissions`: the app lacks the package (FACTS.md).
+    InsufficientIsvPermissions,
+}
+
+impl ResponseError {
+    /// `code`, `msg`, `subCode`, `subMsg`.
+    pub const fn parts(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            ResponseError::InvalidAuthRelations => (
+                "40003",
+                "Insufficient Conditions",
+                "isv.invalid-auth-relations",
+                "无效的授权关系",
+            ),
+            ResponseError::InsufficientIsvPermissions => (
+                "40006",
+                "Insufficient Permissions",
+                "isv.insufficient-isv-permissions",
+                "ISV权限不足",
+            ),
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Policy findings: things a reviewer or a user would object to, recorded while the call still
+//! runs as the platform would run it. Each finding names the fix.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::world::{AppId, UserId};
+
+/// The kinds of finding.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingId {
+    /// Two popups where one would do: `auth_user` plus the `userInfo` button (seeds 000, 002).
+    DoublePopup,
+    /// A prompted scope requested on the first screen (seeds 000, 001).
+    FirstScreenPrompt,
+    /// A prompted scope requested in `onLoad`; only silent authorization is allowed there (seed 000).
+    PromptInOnload,
+    /// `my.getAuthCode` in `onShow`: closing the popup fires `onShow` again (FACTS.md).
+    CallInOnshow,
+}
+
+impl FindingId {
+    /// The id as written in traces, e.g. `"double-popup"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FindingId::DoublePopup => "double-popup",
+            FindingId::FirstScreenPrompt => "first-screen-prompt",
+            FindingId::PromptInOnload => "prompt-in-onload",
+            FindingId::CallInOnshow => "call-in-onshow",
+        }
+    }
+
+    /// The message: what is wrong and the fix.
+    pub const fn message(self) -> &'static str {
+        match self {
+            FindingId::DoublePopup => {
+                "two popups for user_id + profile: my.getAuthCode with a prompted scope and the \
+                 userInfo button each asked; use scopes 'auth_base' (silent) for the user_id and \
+                 keep the userInfo button, for one popup"
+            }
+            FindingId::FirstScreenPrompt => {
+                "a prompted scope on the first screen is not allowed; ask after the user knows \
+                 the mini program, inside the business flow, or use 'auth_base'"
+            }
+            FindingId::PromptInOnload => {
+                "onLoad may only authorize silently; use scopes 'auth_base' in onLoad and \
+                 prompt later from a user action"
+            }
+            FindingId::CallInOnshow => {
+                "my.getAuthCode in onShow repeats: closing the popup fires onShow again; call it \
+                 from onLoad (silently) or from a tap"
+            }
+        }
+    }
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Finding {
+    /// What kind.
+    pub id: FindingId,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl From<FindingId> for Finding {
+    fn from(id: FindingId) -> Self {
+        Finding {
+            id,
+            message: id.message().to_owned(),
+        }
+    }
+}
+
+/// Which popups a user has seen from one app since the last revocation: enough to notice the
+/// double popup (a prompted `my.getAuthCode` popup and a `userInfo` button popup).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+struct Seen {
+    auth_code_popup: bool,
+    user_info_popup: bool,
+    reported: bool,
+}
+
+/// Popup history per (user, app), for the double-popup finding.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PopupHistory {
+    seen: BTreeMap<(UserId, AppId), Seen>,
+}
+
+/// Which kind of popup was shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PopupKind {
+    /// A `my.getAuthCode` consent popup.
+    AuthCode,
+    /// The `userInfo` button's popup.
+    UserInfo,
+}
+
+impl PopupHistory {
+    /// Notes a popup; returns the double-popup finding the first time both kinds have been shown.
+    pub fn shown(&mut self, user: UserId, app: AppId, kind: PopupKind) -> Option<Finding> {
+        let s = self.seen.entry((user, app)).or_default();
+        match kind {
+            PopupKind::AuthCode => s.auth_code_popup = true,
+            PopupKind::UserInfo => s.user_info_popup = true,
+        }
+        if s.auth_code_popup && s.user_info_popup && !s.reported {
+            s.reported = true;
+            Some(FindingId::DoublePopup.into())
+        } else {
+            None
+        }
+    }
+
+    /// A revocation starts the user's journey with the app afresh.
+    pub fn revoke(&mut self, user: UserId, app: AppId) {
+        self.seen.remove(&(user, app));
+    }
+}

@@ -1,0 +1,401 @@
+//! The OpenAPI gateway (server side): auth codes, the grants they turn into, and tokens.
+//!
+//! - `alipay.system.oauth.token` with grant `authorization_code` redeems a code once, for the
+//!   user's one `user_id` and the (user, app) `open_id`; with grant `refresh_token` it rotates
+//!   both tokens without restarting the refresh deadline.
+//! - `alipay.user.info.share` reads the profile with an access token.
+//!
+//! A revocation by the user bumps an epoch per (user, app): every code and token issued before
+//! it is void from then on, without scanning anything.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{Instant, format_beijing};
+use crate::config::Config;
+use crate::error_codes::GatewayError;
+use crate::identity::{self, Entropy, IdentityKeys};
+use crate::payload::{OauthTokenBody, UserInfoShareBody};
+use crate::scope::{Scope, ScopeSet};
+use crate::world::{AppId, UserId};
+
+/// What the gateway knows of one issued auth code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CodeRecord {
+    /// Whose consent it carries.
+    pub user: UserId,
+    /// The app it was issued to (the host app when called from a plugin).
+    pub app: AppId,
+    /// The scopes granted.
+    pub scopes: ScopeSet,
+    /// When it was issued.
+    pub issued_at: Instant,
+    /// When it stops being redeemable.
+    pub expires_at: Instant,
+    /// The (user, app) revocation epoch at issue.
+    pub epoch: u32,
+    /// Whether a redemption has been attempted, and the grant it produced if it succeeded.
+    pub state: CodeState,
+}
+
+/// A code's life: fresh until the first redemption attempt, burned after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CodeState {
+    /// Never presented.
+    Fresh,
+    /// Presented once; `Some` grant if that redemption succeeded.
+    Burned(Option<GrantIx>),
+}
+
+/// Index of a grant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GrantIx(pub u32);
+
+/// A successful code exchange and the token pair it currently stands for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Grant {
+    /// The user.
+    pub user: UserId,
+    /// The app.
+    pub app: AppId,
+    /// The scopes of the code.
+    pub scopes: ScopeSet,
+    /// The (user, app) revocation epoch at the exchange.
+    pub epoch: u32,
+    /// Current access token.
+    pub access: u128,
+    /// Current refresh token.
+    pub refresh: u128,
+    /// When the current access token was issued.
+    pub auth_start: Instant,
+    /// When the current access token expires.
+    pub access_expires: Instant,
+    /// The refresh deadline, fixed at the code exchange.
+    pub refresh_deadline: Instant,
+    /// Revoked because its code was replayed.
+    pub revoked: bool,
+}
+
+/// Counters the population simulation and the property tests read.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayStats {
+    /// Codes issued (including those whose response was lost).
+    pub codes_issued: u64,
+    /// Codes redeemed successfully.
+    pub codes_redeemed: u64,
+    /// Redemptions of a code already presented.
+    pub replays_refused: u64,
+    /// Redemptions of an expired code.
+    pub expired_refused: u64,
+    /// Redemptions by an app the code was not issued to.
+    pub foreign_refused: u64,
+    /// Redemptions of a string that was never a code.
+    pub forged_refused: u64,
+    /// Redemptions of a code issued before the user revoked the app.
+    pub revoked_refused: u64,
+    /// Grants revoked because their code was replayed.
+    pub grants_revoked_by_replay: u64,
+    /// Successful refreshes.
+    pub refreshes: u64,
+}
+
+/// The server side of the platform.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Gateway {
+    codes: BTreeMap<u128, CodeRecord>,
+    grants: Vec<Grant>,
+    access: BTreeMap<u128, GrantIx>,
+    refresh: BTreeMap<u128, GrantIx>,
+    epochs: BTreeMap<(UserId, AppId), u32>,
+    stats: GatewayStats,
+}
+
+/// A grant type the token endpoint understands, or what it was given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenRequest<'a> {
+    /// `grant_type=authorization_code&code=…`
+    AuthorizationCode(&'a str),
+    /// `grant_type=refresh_token&refresh_token=…`
+    RefreshToken(&'a str),
+    /// Any other `grant_type`.
+    Other(&'a str),
+}
+
+impl Gateway {
+    fn epoch(&self, user: UserId, app: AppId) -> u32 {
+        self.epochs.get(&(user, app)).copied().unwrap_or(0)
+    }
+
+    /// Issues a fresh code for `user`'s consent to `scopes` in `app`.
+    pub fn issue_code(
+        &mut self,
+        entropy: &mut Entropy,
+        user: UserId,
+        app: AppId,
+        scopes: ScopeSet,
+        now: Instant,
+        ttl: u64,
+    ) -> u128 {
+        let mut code = entropy.next_u128();
+        while self.codes.contains_key(&code) {
+            code = entropy.next_u128();
+        }
+        let epoch = self.epoch(user, app);
+        self.codes.insert(
+            code,
+            CodeRecord {
+                user,
+                app,
+                scopes,
+                issued_at: now,
+                expires_at: now.plus(ttl),
+                epoch,
+                state: CodeState::Fresh,
+            },
+        );
+        self.stats.codes_issued += 1;
+        code
+    }
+
+    /// `alipay.system.oauth.token`.
+    pub fn oauth_token(
+        &mut self,
+        entropy: &mut Entropy,
+        keys: &IdentityKeys,
+        config: &Config,
+        app: AppId,
+        request: TokenRequest<'_>,
+        now: Instant,
+    ) -> Result<OauthTokenBody, GatewayError> {
+        match request {
+            TokenRequest::AuthorizationCode(code) => {
+                self.redeem(entropy, keys, config, app, code, now)
+            }
+            TokenRequest::RefreshToken(token) => {
+                self.refresh(entropy, keys, config, app, token, now)
+            }
+            TokenRequest::Other(_) => Err(GatewayError::GrantTypeInvalid),
+        }
+    }
+
+    fn redeem(
+        &mut self,
+        entropy: &mut Entropy,
+        keys: &IdentityKeys,
+        config: &Config,
+        app: AppId,
+        code_text: &str,
+        now: Instant,
+    ) -> Result<OauthTokenBody, GatewayError> {
+        let Some(code) = identity::parse_code(code_text).filter(|c| self.codes.contains_key(c))
+        else {
+            self.stats.forged_refused += 1;
+            return Err(GatewayError::CodeInvalid);
+        };
+        let current_epoch = {
+            let rec = &self.codes[&code];
+            self.epoch(rec.user, rec.app)
+        };
+        let rec = self.codes.get_mut(&code).expect("checked above");
+        if let CodeState::Burned(grant) = rec.state {
+            // R-GW-CODE-REPLAY: refuse, and revoke what the first redemption issued (RFC 6749).
+            self.stats.replays_refused += 1;
+            if let Some(g) = grant {
+                let g = &mut self.grants[g.0 as usize];
+                if !g.revoked {
+                    g.revoked = true;
+                    self.stats.grants_revoked_by_replay += 1;
+                }
+            }
+            return Err(GatewayError::CodeInvalid);
+        }
+        rec.state = CodeState::Burned(None);
+        if now >= rec.expires_at {
+            self.stats.expired_refused += 1;
+            return Err(GatewayError::CodeInvalid);
+        }
+        if rec.epoch != current_epoch {
+            self.stats.revoked_refused += 1;
+            return Err(GatewayError::CodeInvalid);
+        }
+        if rec.app != app {
+            self.stats.foreign_refused += 1;
+            return Err(GatewayError::UnmatchedAppId);
+        }
+        let (user, scopes, epoch) = (rec.user, rec.scopes, rec.epoch);
+        let ix = GrantIx(self.grants.len() as u32);
+        rec.state = CodeState::Burned(Some(ix));
+        let access = self.fresh_token(entropy);
+        let refresh = self.fresh_token(entropy);
+        self.grants.push(Grant {
+            user,
+            app,
+            scopes,
+            epoch,
+            access,
+            refresh,
+            auth_start: now,
+            access_expires: now.plus(config.access_token_ttl_seconds),
+            refresh_deadline: now.plus(config.refresh_token_ttl_seconds),
+            revoked: false,
+        });
+        self.access.insert(access, ix);
+        self.refresh.insert(refresh, ix);
+        self.stats.codes_redeemed += 1;
+        Ok(self.token_body(keys, config, ix, now))
+    }
+
+    fn refresh(
+        &mut self,
+        entropy: &mut Entropy,
+        keys: &IdentityKeys,
+        config: &Config,
+        app: AppId,
+        token_text: &str,
+        now: Instant,
+    ) -> Result<OauthTokenBody, GatewayError> {
+        let Some(ix) =
+            identity::parse_token(token_text).and_then(|t| self.refresh.get(&t).copied())
+        else {
+            return Err(GatewayError::RefreshTokenInvalid);
+        };
+        if !self.grant_live(ix) || self.grants[ix.0 as usize].app != app {
+            return Err(GatewayError::RefreshTokenInvalid);
+        }
+        if now >= self.grants[ix.0 as usize].refresh_deadline {
+            return Err(GatewayError::RefreshTokenTimeOut);
+        }
+        let access = self.fresh_token(entropy);
+        let refresh = self.fresh_token(entropy);
+        let g = &mut self.grants[ix.0 as usize];
+        let (old_access, old_refresh) = (g.access, g.refresh);
+        g.access = access;
+        g.refresh = refresh;
+        g.auth_start = now;
+        g.access_expires = now.plus(config.access_token_ttl_seconds);
+        self.access.remove(&old_access);
+        self.refresh.remove(&old_refresh);
+        self.access.insert(access, ix);
+        self.refresh.insert(refresh, ix);
+        self.stats.refreshes += 1;
+        Ok(self.token_body(keys, config, ix, now))
+    }
+
+    /// `alipay.user.info.share` with `auth_token`. `has_member_info` says whether the calling app
+    /// has the legacy member-info package; `profile` gives the user's (avatar, nickname).
+    pub fn user_info_share(
+        &self,
+        keys: &IdentityKeys,
+        app: AppId,
+        has_member_info: bool,
+        auth_token: &str,
+        now: Instant,
+        profile: impl FnOnce(UserId) -> (Option<String>, Option<String>),
+    ) -> Result<UserInfoShareBody, GatewayError> {
+        if !has_member_info {
+            return Err(GatewayError::InsufficientIsvPermissions);
+        }
+        let Some(ix) = identity::parse_token(auth_token).and_then(|t| self.access.get(&t).copied())
+        else {
+            return Err(GatewayError::InvalidAuthToken);
+        };
+        let g = &self.grants[ix.0 as usize];
+        if !self.grant_live(ix) || g.app != app {
+            return Err(GatewayError::InvalidAuthToken);
+        }
+        if now >= g.access_expires {
+            return Err(GatewayError::AuthTokenTimeOut);
+        }
+        if !g.scopes.contains(Scope::AuthUser) {
+            return Err(GatewayError::InsufficientUserPermissions);
+        }
+        let (avatar, nick_name) = profile(g.user);
+        Ok(UserInfoShareBody {
+            code: "10000".into(),
+            msg: "Success".into(),
+            user_id: identity::user_id_text(keys.user_id(g.user.0)),
+            avatar,
+            nick_name,
+        })
+    }
+
+    /// The user revokes `app` in settings: its codes and tokens for the user are void.
+    pub fn revoke(&mut self, user: UserId, app: AppId) {
+        *self.epochs.entry((user, app)).or_insert(0) += 1;
+    }
+
+    fn grant_live(&self, ix: GrantIx) -> bool {
+        let g = &self.grants[ix.0 as usize];
+        !g.revoked && g.epoch == self.epoch(g.user, g.app)
+    }
+
+    fn fresh_token(&self, entropy: &mut Entropy) -> u128 {
+        loop {
+            let t = entropy.next_u128();
+            if !self.access.contains_key(&t) && !self.refresh.contains_key(&t) {
+                return t;
+            }
+        }
+    }
+
+    fn token_body(
+        &self,
+        keys: &IdentityKeys,
+        config: &Config,
+        ix: GrantIx,
+        now: Instant,
+    ) -> OauthTokenBody {
+        let g = &self.grants[ix.0 as usize];
+        let prompted = !g
+            .scopes
+            .minus([Scope::AuthBase].into_iter().collect())
+            .is_empty();
+        OauthTokenBody {
+            user_id: identity::user_id_text(keys.user_id(g.user.0)),
+            open_id: keys.open_id(g.user.0, g.app.0),
+            access_token: identity::token_text(g.access, prompted),
+            expires_in: g.access_expires.since(now),
+            refresh_token: identity::token_text(g.refresh, prompted),
+            re_expires_in: g.refresh_deadline.since(now),
+            auth_start: format_beijing(config.clock_origin_unix + g.auth_start.0 as i64),
+        }
+    }
+
+    /// The record of a code, if it was ever issued.
+    pub fn code(&self, code: u128) -> Option<&CodeRecord> {
+        self.codes.get(&code)
+    }
+
+    /// Every issued code, in key order.
+    pub fn codes(&self) -> impl Iterator<Item = (u128, &CodeRecord)> {
+        self.codes.iter().map(|(k, v)| (*k, v))
+    }
+
+    /// Every grant.
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+
+    /// Whether the grant `ix` can still be used (not replay-revoked, not revoked by the user).
+    pub fn is_grant_live(&self, ix: GrantIx) -> bool {
+        self.grant_live(ix)
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> GatewayStats {
+        self.stats
+    }
+
+    /// Codes never presented whose lifetime has ended by `now`.
+    pub fn expired_unused(&self, now: Instant) -> u64 {
+        self.codes
+            .values()
+            .filter(|c| c.state == CodeState::Fresh && now >= c.expires_at)
+            .count() as u64
+    }
+}

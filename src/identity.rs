@@ -1,0 +1,216 @@
+//! Identifiers: the one `user_id` per account, `open_id` per (user, app), and the random strings
+//! for auth codes and tokens, all drawn from the simulator's single seeded ChaCha stream.
+//!
+//! `user_id` and `open_id` are computed, not stored: a keyed Feistel permutation (keys drawn from
+//! the stream when the simulator is created) maps a user index to a distinct 12-digit tail, so two
+//! users can never share a `user_id` and a world of a million users costs no memory for them.
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+/// The simulator's only source of randomness: one ChaCha8 stream seeded by the user's seed.
+///
+/// Serializes as seed plus stream position, so a snapshot continues exactly where it stopped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entropy(ChaCha8Rng);
+
+impl Entropy {
+    /// The stream for `seed`.
+    pub fn new(seed: u64) -> Self {
+        Entropy(ChaCha8Rng::seed_from_u64(seed))
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+
+    /// The next 128 random bits.
+    pub fn next_u128(&mut self) -> u128 {
+        (u128::from(self.0.next_u64()) << 64) | u128::from(self.0.next_u64())
+    }
+}
+
+/// Keys of the identifier permutations, drawn once from the stream at creation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IdentityKeys {
+    user: [u32; 4],
+    open: [u64; 4],
+}
+
+/// 10^12: the number of 12-digit tails after the `2088` prefix of a `user_id`.
+const USER_TAIL_SPACE: u64 = 1_000_000_000_000;
+
+impl IdentityKeys {
+    /// Draws fresh keys.
+    pub fn draw(entropy: &mut Entropy) -> Self {
+        let a = entropy.next_u128();
+        let b = entropy.next_u128();
+        let c = entropy.next_u128();
+        IdentityKeys {
+            user: [
+                a as u32,
+                (a >> 32) as u32,
+                (a >> 64) as u32,
+                (a >> 96) as u32,
+            ],
+            open: [b as u64, (b >> 64) as u64, c as u64, (c >> 64) as u64],
+        }
+    }
+
+    /// The `user_id` of the user with index `user`: 16 digits starting `2088` (FACTS.md).
+    pub fn user_id(&self, user: u32) -> u64 {
+        2088 * USER_TAIL_SPACE + self.user_tail(u64::from(user))
+    }
+
+    /// A bijection of [0, 10^12): a 40-bit Feistel network with cycle walking.
+    fn user_tail(&self, index: u64) -> u64 {
+        let mut x = index;
+        loop {
+            x = feistel40(x, &self.user);
+            if x < USER_TAIL_SPACE {
+                return x;
+            }
+        }
+    }
+
+    /// The `open_id` of (user, app): 47 alphanumerics (FACTS.md's published example length),
+    /// distinct for every pair because its first 11 characters encode a 64-bit permutation of it.
+    pub fn open_id(&self, user: u32, app: u32) -> String {
+        let pair = (u64::from(app) << 32) | u64::from(user);
+        let w0 = feistel64(pair, &self.open);
+        let mut out = String::with_capacity(47);
+        push_base62(&mut out, w0, 11);
+        for k in 1..4 {
+            push_base62(&mut out, mix64(w0 ^ self.open[k]), 12);
+        }
+        out
+    }
+}
+
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+fn feistel40(x: u64, keys: &[u32; 4]) -> u64 {
+    const MASK: u64 = (1 << 20) - 1;
+    let (mut l, mut r) = (x >> 20 & MASK, x & MASK);
+    for k in keys {
+        let f = mix64(r ^ u64::from(*k)) & MASK;
+        (l, r) = (r, l ^ f);
+    }
+    (l << 20) | r
+}
+
+fn feistel64(x: u64, keys: &[u64; 4]) -> u64 {
+    let (mut l, mut r) = (x >> 32, x & 0xffff_ffff);
+    for k in keys {
+        let f = mix64(r ^ k) & 0xffff_ffff;
+        (l, r) = (r, l ^ f);
+    }
+    (l << 32) | r
+}
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+fn push_base62(out: &mut String, mut v: u64, width: usize) {
+    let mut buf = [b'0'; 12];
+    for slot in buf[..width].iter_mut().rev() {
+        *slot = BASE62[(v % 62) as usize];
+        v /= 62;
+    }
+    out.push_str(std::str::from_utf8(&buf[..width]).expect("base62 digits are ASCII"));
+}
+
+/// Renders a `user_id` as the gateway sends it (a string of digits).
+pub fn user_id_text(user_id: u64) -> String {
+    user_id.to_string()
+}
+
+/// Renders an auth code: 32 uppercase hex digits (FACTS.md: a 32-character string is typical).
+pub fn code_text(code: u128) -> String {
+    format!("{code:032X}")
+}
+
+/// Reads an auth code back; anything not of the shape [`code_text`] makes is no code at all.
+pub fn parse_code(text: &str) -> Option<u128> {
+    if text.len() != 32
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+    {
+        return None;
+    }
+    u128::from_str_radix(text, 16).ok()
+}
+
+/// Token prefixes as real Alipay tokens show them: `authbseB` for an `auth_base` grant,
+/// `authusrB` for a prompted grant (modelling assumption: observed format, not documented).
+pub fn token_text(token: u128, prompted: bool) -> String {
+    let prefix = if prompted { "authusrB" } else { "authbseB" };
+    format!("{prefix}{token:032x}")
+}
+
+/// Reads a token back; anything else is no token at all.
+pub fn parse_token(text: &str) -> Option<u128> {
+    let hex = text
+        .strip_prefix("authusrB")
+        .or_else(|| text.strip_prefix("authbseB"))?;
+    if hex.len() != 32
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return None;
+    }
+    u128::from_str_radix(hex, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_are_distinct_and_well_formed() {
+        let keys = IdentityKeys::draw(&mut Entropy::new(1));
+        let mut seen = std::collections::HashSet::new();
+        for u in 0..20_000 {
+            let id = keys.user_id(u);
+            let text = user_id_text(id);
+            assert_eq!(text.len(), 16);
+            assert!(text.starts_with("2088"));
+            assert!(seen.insert(id), "user {u} repeats a user_id");
+        }
+    }
+
+    #[test]
+    fn open_ids_are_47_alphanumerics_and_distinct() {
+        let keys = IdentityKeys::draw(&mut Entropy::new(2));
+        let mut seen = std::collections::HashSet::new();
+        for u in 0..500 {
+            for a in 0..8 {
+                let id = keys.open_id(u, a);
+                assert_eq!(id.len(), 47);
+                assert!(id.bytes().all(|b| b.is_ascii_alphanumeric()));
+                assert!(seen.insert(id));
+            }
+        }
+    }
+
+    #[test]
+    fn code_and_token_text_round_trip() {
+        let mut e = Entropy::new(3);
+        for _ in 0..100 {
+            let v = e.next_u128();
+            assert_eq!(parse_code(&code_text(v)), Some(v));
+            assert_eq!(parse_token(&token_text(v, true)), Some(v));
+            assert_eq!(parse_token(&token_text(v, false)), Some(v));
+        }
+        assert_eq!(parse_code("not a code"), None);
+        assert_eq!(parse_code(&"g".repeat(32)), None);
+        assert_eq!(parse_token("authusrBzz"), None);
+    }
+}

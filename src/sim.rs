@@ -1,0 +1,855 @@
+//! The simulator: the whole world in one value, driven by [`Input`]s, answering with [`Step`]s.
+//!
+//! One door in ([`Simulator::handle`], or the typed methods it dispatches to), one answer out per
+//! input. Time moves only through [`Input::AdvanceClock`]; randomness comes only from the seeded
+//! stream. The simulator is `Clone` and serde-serializable: a snapshot restored and continued
+//! gives exactly what the uninterrupted run gives.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use statig::blocking::{IntoStateMachineExt, StateMachine};
+
+use crate::call::{
+    self, AuthCodeCall, CallEnding, CallEvent, CallReport, Decision, Network, Page, Platform,
+};
+use crate::clock::Instant;
+use crate::config::Config;
+use crate::consent::ConsentStore;
+use crate::error::InputError;
+use crate::findings::{Finding, FindingId, PopupHistory, PopupKind};
+use crate::gateway::{Gateway, GatewayStats, TokenRequest};
+use crate::identity::{self, Entropy, IdentityKeys};
+use crate::member::{self, ButtonError, ButtonScope};
+use crate::payload::{
+    Empty, GatewayErrorResponse, OauthTokenSuccess, Payload, UNSIGNED, UserInfoShareSuccess,
+};
+use crate::scope::ScopesArg;
+use crate::world::{AppId, AppSpec, Package, UserId, UserSpec};
+
+/// Id of a `my.getAuthCode` call driven step by step.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(transparent)]
+pub struct CallId(pub u64);
+
+/// Which callback fired, or what the server answered.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    /// A client call's `success` callback fired.
+    Success,
+    /// A client call's `fail` callback fired.
+    Fail,
+    /// A gateway call succeeded, or a clock / revocation step was applied.
+    Ok,
+    /// A gateway call returned `error_response`.
+    Error,
+    /// A step-wise call is waiting for its next input; no callback has fired yet.
+    Pending,
+}
+
+/// A callback of a JSAPI call, in the order they fire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Callback {
+    /// `success` (for the button: `onGetAuthorize`).
+    Success,
+    /// `fail` (for the button: `onError`).
+    Fail,
+    /// `complete`, after either.
+    Complete,
+}
+
+/// What one input produced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// Which callback fired or what the server answered.
+    pub outcome: Outcome,
+    /// Popups this step showed the user.
+    pub popups: u32,
+    /// The payload exactly as Alipay delivers it.
+    pub result: Payload,
+    /// The callbacks that fired, in order: `[success|fail, complete]` for a finished client call.
+    pub callbacks: Vec<Callback>,
+    /// Policy findings raised by this step.
+    pub findings: Vec<Finding>,
+    /// For a step-wise call still in flight, its id.
+    pub call: Option<CallId>,
+    /// The server's view: an auth code issued by this step, even one whose response was lost.
+    pub issued_code: Option<String>,
+}
+
+impl Step {
+    fn plain(outcome: Outcome, result: Payload) -> Step {
+        Step {
+            outcome,
+            popups: 0,
+            result,
+            callbacks: Vec::new(),
+            findings: Vec::new(),
+            call: None,
+            issued_code: None,
+        }
+    }
+
+    fn client(success: bool, result: Payload) -> Step {
+        let (outcome, first) = if success {
+            (Outcome::Success, Callback::Success)
+        } else {
+            (Outcome::Fail, Callback::Fail)
+        };
+        Step {
+            callbacks: vec![first, Callback::Complete],
+            ..Step::plain(outcome, result)
+        }
+    }
+
+    fn gateway<T>(
+        result: Result<T, crate::error_codes::GatewayError>,
+        ok: impl FnOnce(T) -> Payload,
+    ) -> Step {
+        match result {
+            Ok(body) => Step::plain(Outcome::Ok, ok(body)),
+            Err(e) => Step::plain(
+                Outcome::Error,
+                Payload::GatewayError(GatewayErrorResponse::from(e)),
+            ),
+        }
+    }
+}
+
+/// A whole `my.getAuthCode` call in one input: the arguments, and what the user and the network
+/// will do. `decision` is consulted only if a popup is shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthCodeRequest {
+    /// The user.
+    pub user: UserId,
+    /// The mini program.
+    pub app: AppId,
+    /// The raw `scopes` argument.
+    #[serde(default)]
+    pub scopes: ScopesArg,
+    /// Where the call is made.
+    #[serde(default)]
+    pub page: Page,
+    /// The user's answer, if a popup is shown.
+    #[serde(default)]
+    pub decision: Decision,
+    /// What the network does.
+    #[serde(default)]
+    pub network: Network,
+}
+
+impl AuthCodeRequest {
+    /// A call from a tap on a non-first screen; the user accepts; the network works.
+    pub fn new(user: UserId, app: AppId, scopes: impl Into<ScopesArg>) -> Self {
+        AuthCodeRequest {
+            user,
+            app,
+            scopes: scopes.into(),
+            ..AuthCodeRequest::default()
+        }
+    }
+
+    /// Sets the user's decision.
+    pub fn decision(mut self, decision: Decision) -> Self {
+        self.decision = decision;
+        self
+    }
+
+    /// Sets the network's behaviour.
+    pub fn network(mut self, network: Network) -> Self {
+        self.network = network;
+        self
+    }
+
+    /// Sets the page context.
+    pub fn page(mut self, page: Page) -> Self {
+        self.page = page;
+        self
+    }
+}
+
+impl Default for UserId {
+    fn default() -> Self {
+        UserId(0)
+    }
+}
+
+impl Default for AppId {
+    fn default() -> Self {
+        AppId(0)
+    }
+}
+
+/// Every input the simulator accepts, as data (tagged by `op`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op")]
+pub enum Input {
+    /// A whole `my.getAuthCode` call.
+    #[serde(rename = "my.getAuthCode")]
+    GetAuthCode(AuthCodeRequest),
+    /// Start a `my.getAuthCode` call, to drive it step by step.
+    #[serde(rename = "call.invoke")]
+    InvokeAuthCode {
+        /// The user.
+        user: UserId,
+        /// The app.
+        app: AppId,
+        /// The raw `scopes`.
+        #[serde(default)]
+        scopes: ScopesArg,
+        /// Where.
+        #[serde(default)]
+        page: Page,
+    },
+    /// The user answers a step-wise call's popup.
+    #[serde(rename = "call.decide")]
+    Decide {
+        /// The call.
+        call: CallId,
+        /// The answer.
+        decision: Decision,
+    },
+    /// The network answers a step-wise call's request.
+    #[serde(rename = "call.network")]
+    Deliver {
+        /// The call.
+        call: CallId,
+        /// What the network does.
+        network: Network,
+    },
+    /// A tap on `<button open-type="getAuthorize" scope="…">`.
+    #[serde(rename = "button.getAuthorize")]
+    Authorize {
+        /// The user.
+        user: UserId,
+        /// The app.
+        app: AppId,
+        /// The button's `scope` attribute, as written.
+        scope: String,
+        /// The user's answer, if a popup is shown.
+        #[serde(default)]
+        decision: Decision,
+        /// What the network does.
+        #[serde(default)]
+        network: Network,
+    },
+    /// `my.getOpenUserInfo`.
+    #[serde(rename = "my.getOpenUserInfo")]
+    GetOpenUserInfo {
+        /// The user.
+        user: UserId,
+        /// The app.
+        app: AppId,
+    },
+    /// `my.getPhoneNumber`.
+    #[serde(rename = "my.getPhoneNumber")]
+    GetPhoneNumber {
+        /// The user.
+        user: UserId,
+        /// The app.
+        app: AppId,
+    },
+    /// `my.getSetting`.
+    #[serde(rename = "my.getSetting")]
+    GetSetting {
+        /// The user.
+        user: UserId,
+        /// The app.
+        app: AppId,
+    },
+    /// `alipay.system.oauth.token`, called by `app`'s server.
+    #[serde(rename = "alipay.system.oauth.token")]
+    OauthToken {
+        /// The calling app.
+        app: AppId,
+        /// `authorization_code`, `refresh_token`, or anything else (refused).
+        grant_type: String,
+        /// The code, for `authorization_code`.
+        #[serde(default)]
+        code: Option<String>,
+        /// The refresh token, for `refresh_token`.
+        #[serde(default)]
+        refresh_token: Option<String>,
+    },
+    /// `alipay.user.info.share`, called by `app`'s server.
+    #[serde(rename = "alipay.user.info.share")]
+    UserInfoShare {
+        /// The calling app.
+        app: AppId,
+        /// The access token.
+        auth_token: String,
+    },
+    /// Time passes.
+    #[serde(rename = "clock.advance")]
+    AdvanceClock {
+        /// How long.
+        seconds: u64,
+    },
+    /// The user revokes the app in its settings (menu → About → Settings → User info).
+    #[serde(rename = "user.revoke")]
+    Revoke {
+        /// The user.
+        user: UserId,
+        /// The app.
+        app: AppId,
+    },
+}
+
+/// Running totals over every step.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Totals {
+    /// Inputs handled (refused inputs are not counted).
+    pub steps: u64,
+    /// Popups shown.
+    pub popups: u64,
+    /// Findings raised, by kind.
+    pub findings: BTreeMap<FindingId, u64>,
+    /// Steps by outcome.
+    pub outcomes: BTreeMap<Outcome, u64>,
+}
+
+/// The deterministic simulator of Alipay mini-program authorization.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Simulator {
+    config: Config,
+    seed: u64,
+    now: Instant,
+    entropy: Entropy,
+    keys: IdentityKeys,
+    apps: Vec<AppSpec>,
+    users: Vec<UserSpec>,
+    app_names: BTreeMap<String, AppId>,
+    user_names: BTreeMap<String, UserId>,
+    consent: ConsentStore,
+    gateway: Gateway,
+    popup_history: PopupHistory,
+    calls: BTreeMap<CallId, StateMachine<AuthCodeCall>>,
+    next_call: u64,
+    totals: Totals,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("seed", &self.seed)
+            .field("now", &self.now)
+            .field("apps", &self.apps.len())
+            .field("users", &self.users.len())
+            .field(
+                "calls_in_flight",
+                &self
+                    .calls
+                    .iter()
+                    .map(|(id, m)| (id.0, call::state_name(m.state())))
+                    .collect::<Vec<_>>(),
+            )
+            .field("totals", &self.totals)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Simulator {
+    /// A world with no apps or users, its randomness drawn from `seed`.
+    pub fn new(config: Config, seed: u64) -> Result<Self, InputError> {
+        config.validate()?;
+        let mut entropy = Entropy::new(seed);
+        let keys = IdentityKeys::draw(&mut entropy);
+        Ok(Simulator {
+            config,
+            seed,
+            now: Instant::default(),
+            entropy,
+            keys,
+            apps: Vec::new(),
+            users: Vec::new(),
+            app_names: BTreeMap::new(),
+            user_names: BTreeMap::new(),
+            consent: ConsentStore::default(),
+            gateway: Gateway::default(),
+            popup_history: PopupHistory::default(),
+            calls: BTreeMap::new(),
+            next_call: 0,
+            totals: Totals::default(),
+        })
+    }
+
+    /// Adds an app; its name must be new.
+    pub fn add_app(&mut self, spec: AppSpec) -> Result<AppId, InputError> {
+        if self.app_names.contains_key(&spec.name) {
+            return Err(InputError::DuplicateName {
+                kind: "app".into(),
+                name: spec.name,
+            });
+        }
+        let id = AppId(self.apps.len() as u32);
+        self.app_names.insert(spec.name.clone(), id);
+        self.apps.push(spec);
+        Ok(id)
+    }
+
+    /// Adds a user (an Alipay account); its name must be new.
+    pub fn add_user(&mut self, spec: UserSpec) -> Result<UserId, InputError> {
+        if self.user_names.contains_key(&spec.name) {
+            return Err(InputError::DuplicateName {
+                kind: "user".into(),
+                name: spec.name,
+            });
+        }
+        let id = UserId(self.users.len() as u32);
+        self.user_names.insert(spec.name.clone(), id);
+        self.users.push(spec);
+        Ok(id)
+    }
+
+    /// The app named `name`.
+    pub fn app_by_name(&self, name: &str) -> Option<AppId> {
+        self.app_names.get(name).copied()
+    }
+
+    /// The user named `name`.
+    pub fn user_by_name(&self, name: &str) -> Option<UserId> {
+        self.user_names.get(name).copied()
+    }
+
+    /// The app's declaration.
+    pub fn app(&self, app: AppId) -> Option<&AppSpec> {
+        self.apps.get(app.0 as usize)
+    }
+
+    /// The user's declaration.
+    pub fn user(&self, user: UserId) -> Option<&UserSpec> {
+        self.users.get(user.0 as usize)
+    }
+
+    /// Number of users.
+    pub fn user_count(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Number of apps.
+    pub fn app_count(&self) -> usize {
+        self.apps.len()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The virtual clock.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// The user's `user_id`, as `alipay.system.oauth.token` returns it.
+    pub fn user_id(&self, user: UserId) -> Option<String> {
+        self.user(user)?;
+        Some(identity::user_id_text(self.keys.user_id(user.0)))
+    }
+
+    /// The (user, app) `open_id`.
+    pub fn open_id(&self, user: UserId, app: AppId) -> Option<String> {
+        self.user(user)?;
+        self.app(app)?;
+        Some(self.keys.open_id(user.0, app.0))
+    }
+
+    /// The consent store.
+    pub fn consent(&self) -> &ConsentStore {
+        &self.consent
+    }
+
+    /// The gateway (server-side state), read-only.
+    pub fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+
+    /// Gateway counters.
+    pub fn gateway_stats(&self) -> GatewayStats {
+        self.gateway.stats()
+    }
+
+    /// Codes never presented whose lifetime has ended.
+    pub fn codes_expired_unused(&self) -> u64 {
+        self.gateway.expired_unused(self.now)
+    }
+
+    /// Running totals.
+    pub fn totals(&self) -> &Totals {
+        &self.totals
+    }
+
+    /// Calls in flight and their states.
+    pub fn calls_in_flight(&self) -> impl Iterator<Item = (CallId, &'static str)> + '_ {
+        self.calls
+            .iter()
+            .map(|(id, m)| (*id, call::state_name(m.state())))
+    }
+
+    /// Handles one input. On `Err` nothing changed.
+    pub fn handle(&mut self, input: Input) -> Result<Step, InputError> {
+        match input {
+            Input::GetAuthCode(req) => self.get_auth_code(req),
+            Input::InvokeAuthCode {
+                user,
+                app,
+                scopes,
+                page,
+            } => self.invoke_auth_code(user, app, scopes, page),
+            Input::Decide { call, decision } => self.drive(call, CallEvent::Decide(decision)),
+            Input::Deliver { call, network } => self.drive(call, CallEvent::Network(network)),
+            Input::Authorize {
+                user,
+                app,
+                scope,
+                decision,
+                network,
+            } => self.authorize(user, app, &scope, decision, network),
+            Input::GetOpenUserInfo { user, app } => self.get_open_user_info(user, app),
+            Input::GetPhoneNumber { user, app } => self.get_phone_number(user, app),
+            Input::GetSetting { user, app } => self.get_setting(user, app),
+            Input::OauthToken {
+                app,
+                grant_type,
+                code,
+                refresh_token,
+            } => self.oauth_token(app, &grant_type, code.as_deref(), refresh_token.as_deref()),
+            Input::UserInfoShare { app, auth_token } => self.user_info_share(app, &auth_token),
+            Input::AdvanceClock { seconds } => Ok(self.advance(seconds)),
+            Input::Revoke { user, app } => self.revoke(user, app),
+        }
+    }
+
+    fn check(&self, user: UserId, app: AppId) -> Result<(), InputError> {
+        if self.user(user).is_none() {
+            return Err(InputError::UnknownUser(user));
+        }
+        if self.app(app).is_none() {
+            return Err(InputError::UnknownApp(app));
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, step: Step) -> Step {
+        self.totals.steps += 1;
+        self.totals.popups += u64::from(step.popups);
+        for f in &step.findings {
+            *self.totals.findings.entry(f.id).or_default() += 1;
+        }
+        *self.totals.outcomes.entry(step.outcome).or_default() += 1;
+        step
+    }
+
+    /// Runs one event through a call machine against the platform state.
+    fn run_event(
+        &mut self,
+        machine: &mut StateMachine<AuthCodeCall>,
+        event: &CallEvent,
+    ) -> CallReport {
+        let mut report = CallReport::default();
+        let mut platform = Platform {
+            config: &self.config,
+            apps: &self.apps,
+            consent: &mut self.consent,
+            gateway: &mut self.gateway,
+            entropy: &mut self.entropy,
+            popup_history: &mut self.popup_history,
+            now: self.now,
+            report: &mut report,
+        };
+        machine.handle_with_context(event, &mut platform);
+        report
+    }
+
+    /// `my.getAuthCode`, the whole call: invoke, then the decision if a popup shows, then the
+    /// network. Always ends with one `success` or `fail`, then `complete`.
+    pub fn get_auth_code(&mut self, req: AuthCodeRequest) -> Result<Step, InputError> {
+        self.check(req.user, req.app)?;
+        let mut machine =
+            AuthCodeCall::new(req.user, req.app, req.scopes, req.page).state_machine();
+        let mut acc = self.run_event(&mut machine, &CallEvent::Invoke);
+        let mut next = [
+            CallEvent::Decide(req.decision),
+            CallEvent::Network(req.network),
+        ]
+        .into_iter();
+        while acc.ending.is_none() {
+            let event = match machine.state() {
+                call::State::Prompting { .. } => next.next(),
+                call::State::Requesting { .. } => next.find(|e| matches!(e, CallEvent::Network(_))),
+                _ => None,
+            }
+            .expect("a call that has not ended waits for a decision or the network");
+            let r = self.run_event(&mut machine, &event);
+            acc.popups += r.popups;
+            acc.findings.extend(r.findings);
+            acc.issued_code = acc.issued_code.or(r.issued_code);
+            acc.ending = r.ending;
+        }
+        Ok(self.record(finished_step(acc)))
+    }
+
+    /// Starts a `my.getAuthCode` call to be driven with [`Input::Decide`] and [`Input::Deliver`].
+    /// If it ends at once (an invalid call), the step says so and no call stays in flight.
+    pub fn invoke_auth_code(
+        &mut self,
+        user: UserId,
+        app: AppId,
+        scopes: ScopesArg,
+        page: Page,
+    ) -> Result<Step, InputError> {
+        self.check(user, app)?;
+        let mut machine = AuthCodeCall::new(user, app, scopes, page).state_machine();
+        let report = self.run_event(&mut machine, &CallEvent::Invoke);
+        Ok(self.settle(CallId(self.next_call), machine, report, true))
+    }
+
+    fn drive(&mut self, id: CallId, event: CallEvent) -> Result<Step, InputError> {
+        let mut machine = self.calls.remove(&id).ok_or(InputError::UnknownCall(id))?;
+        let report = self.run_event(&mut machine, &event);
+        if let Some(reason) = report.refused {
+            let state = call::state_name(machine.state()).to_owned();
+            self.calls.insert(id, machine);
+            return Err(InputError::CallRefused {
+                call: id,
+                state,
+                reason: reason.into(),
+            });
+        }
+        Ok(self.settle(id, machine, report, false))
+    }
+
+    fn settle(
+        &mut self,
+        id: CallId,
+        machine: StateMachine<AuthCodeCall>,
+        report: CallReport,
+        new: bool,
+    ) -> Step {
+        if report.ending.is_some() {
+            return self.record(finished_step(report));
+        }
+        if new {
+            self.next_call += 1;
+        }
+        self.calls.insert(id, machine);
+        let step = Step {
+            popups: report.popups,
+            findings: report.findings,
+            call: Some(id),
+            issued_code: report.issued_code.map(identity::code_text),
+            ..Step::plain(Outcome::Pending, Payload::Empty(Empty {}))
+        };
+        self.record(step)
+    }
+
+    /// A tap on `<button open-type="getAuthorize" scope="…">`: a popup unless already consented.
+    pub fn authorize(
+        &mut self,
+        user: UserId,
+        app: AppId,
+        scope_attr: &str,
+        decision: Decision,
+        network: Network,
+    ) -> Result<Step, InputError> {
+        self.check(user, app)?;
+        let fail = |e: ButtonError| Step::client(false, Payload::AuthorizeError(e.detail()));
+        let Some(scope) = ButtonScope::parse(scope_attr) else {
+            return Ok(self.record(fail(ButtonError::InvalidScope)));
+        };
+        if scope == ButtonScope::PhoneNumber && !self.apps[app.0 as usize].enterprise {
+            return Ok(self.record(fail(ButtonError::NotEnterprise)));
+        }
+        let consent = self.consent.get(user, app);
+        let already = match scope {
+            ButtonScope::UserInfo => consent.user_info,
+            ButtonScope::PhoneNumber => consent.phone_number,
+        };
+        let mut popups = 0;
+        let mut findings = Vec::new();
+        if !already {
+            popups = 1;
+            if scope == ButtonScope::UserInfo {
+                findings.extend(self.popup_history.shown(user, app, PopupKind::UserInfo));
+            }
+            let refused = match decision {
+                Decision::Deny => Some(ButtonError::Denied),
+                Decision::Dismiss => Some(ButtonError::Dismissed),
+                Decision::Accept | Decision::AcceptOnly(_) => None,
+            };
+            let refused = refused.or((network == Network::Fail).then_some(ButtonError::Network));
+            if refused.is_none() {
+                match scope {
+                    ButtonScope::UserInfo => self.consent.grant_user_info(user, app),
+                    ButtonScope::PhoneNumber => self.consent.grant_phone_number(user, app),
+                }
+            }
+            let lost = network == Network::LostResponse;
+            if let Some(e) = refused.or(lost.then_some(ButtonError::Network)) {
+                return Ok(self.record(Step {
+                    popups,
+                    findings,
+                    ..fail(e)
+                }));
+            }
+        }
+        Ok(self.record(Step {
+            popups,
+            findings,
+            ..Step::client(true, Payload::Empty(Empty {}))
+        }))
+    }
+
+    /// `my.getOpenUserInfo`: its result, or its business error, in `response`.
+    pub fn get_open_user_info(&mut self, user: UserId, app: AppId) -> Result<Step, InputError> {
+        self.check(user, app)?;
+        let consented = self.consent.get(user, app).user_info;
+        let r = member::open_user_info(
+            &self.apps[app.0 as usize],
+            &self.users[user.0 as usize],
+            consented,
+        );
+        Ok(self.record(Step::client(true, Payload::Response(r))))
+    }
+
+    /// `my.getPhoneNumber`: the (decrypted) mobile, or its business error, in `response`.
+    pub fn get_phone_number(&mut self, user: UserId, app: AppId) -> Result<Step, InputError> {
+        self.check(user, app)?;
+        let consented = self.consent.get(user, app).phone_number;
+        let r = member::phone_number(
+            &self.apps[app.0 as usize],
+            &self.users[user.0 as usize],
+            consented,
+        );
+        Ok(self.record(Step::client(true, Payload::Response(r))))
+    }
+
+    /// `my.getSetting`: which button consents the user has given the app.
+    pub fn get_setting(&mut self, user: UserId, app: AppId) -> Result<Step, InputError> {
+        self.check(user, app)?;
+        let c = self.consent.get(user, app);
+        let r = member::setting(c.user_info, c.phone_number);
+        Ok(self.record(Step::client(true, Payload::Setting(r))))
+    }
+
+    /// `alipay.system.oauth.token` from `app`'s server.
+    pub fn oauth_token(
+        &mut self,
+        app: AppId,
+        grant_type: &str,
+        code: Option<&str>,
+        refresh_token: Option<&str>,
+    ) -> Result<Step, InputError> {
+        if self.app(app).is_none() {
+            return Err(InputError::UnknownApp(app));
+        }
+        let request = match grant_type {
+            "authorization_code" => TokenRequest::AuthorizationCode(code.unwrap_or("")),
+            "refresh_token" => TokenRequest::RefreshToken(refresh_token.unwrap_or("")),
+            other => TokenRequest::Other(other),
+        };
+        let r = self.gateway.oauth_token(
+            &mut self.entropy,
+            &self.keys,
+            &self.config,
+            app,
+            request,
+            self.now,
+        );
+        let step = Step::gateway(r, |body| {
+            Payload::OauthToken(OauthTokenSuccess {
+                alipay_system_oauth_token_response: body,
+                sign: UNSIGNED.into(),
+            })
+        });
+        Ok(self.record(step))
+    }
+
+    /// Redeems an auth code: shorthand for `oauth_token(app, "authorization_code", code)`.
+    pub fn redeem(&mut self, app: AppId, code: &str) -> Result<Step, InputError> {
+        self.oauth_token(app, "authorization_code", Some(code), None)
+    }
+
+    /// `alipay.user.info.share` from `app`'s server.
+    pub fn user_info_share(&mut self, app: AppId, auth_token: &str) -> Result<Step, InputError> {
+        let Some(spec) = self.app(app) else {
+            return Err(InputError::UnknownApp(app));
+        };
+        let has = spec.has(Package::MemberInfo);
+        let users = &self.users;
+        let r = self
+            .gateway
+            .user_info_share(&self.keys, app, has, auth_token, self.now, |u| {
+                let spec = &users[u.0 as usize];
+                (spec.avatar.clone(), spec.nick_name.clone())
+            });
+        let step = Step::gateway(r, |body| {
+            Payload::UserInfoShare(UserInfoShareSuccess {
+                alipay_user_info_share_response: body,
+                sign: UNSIGNED.into(),
+            })
+        });
+        Ok(self.record(step))
+    }
+
+    /// Advances the virtual clock.
+    pub fn advance(&mut self, seconds: u64) -> Step {
+        self.now = self.now.plus(seconds);
+        self.record(Step::plain(Outcome::Ok, Payload::Empty(Empty {})))
+    }
+
+    /// The user revokes the app: consent, codes and tokens for the pair are void.
+    pub fn revoke(&mut self, user: UserId, app: AppId) -> Result<Step, InputError> {
+        self.check(user, app)?;
+        self.consent.revoke(user, app);
+        self.gateway.revoke(user, app);
+        self.popup_history.revoke(user, app);
+        Ok(self.record(Step::plain(Outcome::Ok, Payload::Empty(Empty {}))))
+    }
+}
+
+fn finished_step(report: CallReport) -> Step {
+    let (success, result) = match report.ending.expect("finished calls have an ending") {
+        CallEnding::Success(s) => (true, Payload::AuthCode(s)),
+        CallEnding::Fail(f) => (false, Payload::ClientFail(f)),
+    };
+    Step {
+        popups: report.popups,
+        findings: report.findings,
+        issued_code: report.issued_code.map(identity::code_text),
+        ..Step::client(success, result)
+    }
+}
