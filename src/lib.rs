@@ -26,3 +26,7 @@ pub mod prelude {
     pub use crate::sim::{AuthCodeRequest, CallId, Callback, Input, Outcome, Simulator, Step};
     pub use crate::world::{AppId, AppSpec, Package, UserId, UserSpec};
 }
+
+pub mod cli;
+pub mod explore;
+pub mod population;
