@@ -770,7 +770,13 @@ pub fn run_with_mix(args: &SimulateArgs, mix: Mix) -> Result<Report, PopulationE
 }
 
 fn report(args: &SimulateArgs, mix: Mix, tally: Tally, threads: usize, seconds: f64) -> Report {
-    let per_second = |n: u64| if seconds > 0.0 { n as f64 / seconds } else { 0.0 };
+    let per_second = |n: u64| {
+        if seconds > 0.0 {
+            n as f64 / seconds
+        } else {
+            0.0
+        }
+    };
     let peak = peak_rss_bytes();
     let g = tally.gateway;
     let mut errors = std::collections::BTreeMap::new();
@@ -815,10 +821,7 @@ fn report(args: &SimulateArgs, mix: Mix, tally: Tally, threads: usize, seconds: 
             grants_revoked_by_replay: g.grants_revoked_by_replay,
             refreshes: g.refreshes,
         },
-        double_popups: findings
-            .get(&FindingId::DoublePopup)
-            .copied()
-            .unwrap_or(0),
+        double_popups: findings.get(&FindingId::DoublePopup).copied().unwrap_or(0),
         findings,
         journeys: tally.journeys,
         timing: Timing {
@@ -894,7 +897,10 @@ fn print_summary(r: &Report) {
     println!("  replays refused         {:>10}", c.replays_refused);
     println!("  expired refused         {:>10}", c.expired_refused);
     println!("  revoked refused         {:>10}", c.revoked_refused);
-    println!("  grants revoked (replay) {:>10}", c.grants_revoked_by_replay);
+    println!(
+        "  grants revoked (replay) {:>10}",
+        c.grants_revoked_by_replay
+    );
     println!("  token refreshes         {:>10}", c.refreshes);
     println!("findings:");
     for (f, n) in &r.findings {
