@@ -28,6 +28,7 @@ pub struct Consent {
 /// Every (user, app) consent, in a sorted map so snapshots serialize identically.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ConsentStore {
+    #[serde(with = "crate::entries")]
     entries: BTreeMap<(UserId, AppId), Consent>,
 }
 

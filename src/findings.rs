@@ -98,6 +98,7 @@ struct Seen {
 /// Popup history per (user, app), for the double-popup finding.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PopupHistory {
+    #[serde(with = "crate::entries")]
     seen: BTreeMap<(UserId, AppId), Seen>,
 }
 

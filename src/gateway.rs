@@ -107,10 +107,14 @@ pub struct GatewayStats {
 /// The server side of the platform.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Gateway {
+    #[serde(with = "crate::entries")]
     codes: BTreeMap<u128, CodeRecord>,
     grants: Vec<Grant>,
+    #[serde(with = "crate::entries")]
     access: BTreeMap<u128, GrantIx>,
+    #[serde(with = "crate::entries")]
     refresh: BTreeMap<u128, GrantIx>,
+    #[serde(with = "crate::entries")]
     epochs: BTreeMap<(UserId, AppId), u32>,
     stats: GatewayStats,
 }

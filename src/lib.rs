@@ -4,6 +4,7 @@ pub mod call;
 pub mod clock;
 pub mod config;
 pub mod consent;
+mod entries;
 pub mod error;
 pub mod error_codes;
 pub mod findings;
@@ -30,3 +31,6 @@ pub mod prelude {
 pub mod cli;
 pub mod explore;
 pub mod population;
+pub mod scenario;
+#[cfg(feature = "reference-model")]
+pub mod reference;

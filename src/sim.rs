@@ -351,6 +351,7 @@ pub struct Simulator {
     consent: ConsentStore,
     gateway: Gateway,
     popup_history: PopupHistory,
+    #[serde(with = "crate::entries")]
     calls: BTreeMap<CallId, StateMachine<AuthCodeCall>>,
     next_call: u64,
     totals: Totals,
