@@ -31,7 +31,7 @@ pub enum InputError {
         reason: String,
     },
     /// A user or app with this name already exists.
-    #[error("a {kind} named {name:?} already exists")]
+    #[error("duplicate {kind} name {name:?}: names must be unique")]
     DuplicateName {
         /// `"user"` or `"app"`.
         kind: String,

@@ -131,6 +131,29 @@ pub fn login(w: &mut World, user: UserId, app: AppId) -> authsim::payload::Oauth
 }
 
 impl World {
+    /// A successful call's auth code.
+    pub fn fresh_code(&mut self, user: UserId, app: AppId, scopes: &str) -> String {
+        code(&self.call(AuthCodeRequest::new(user, app, scopes)))
+    }
+
+    /// A silent auth_base login plus its redemption; returns the token body.
+    pub fn login(&mut self, user: UserId, app: AppId) -> OauthTokenBody {
+        let c = self.fresh_code(user, app, "auth_base");
+        tokens(&self.sim.redeem(app, &c).unwrap()).clone()
+    }
+
+    /// `alipay.system.oauth.token` with grant `refresh_token`.
+    pub fn refresh(&mut self, app: AppId, token: &str) -> Step {
+        self.sim
+            .oauth_token(app, "refresh_token", None, Some(token))
+            .unwrap()
+    }
+
+    /// `alipay.user.info.share`.
+    pub fn share(&mut self, app: AppId, token: &str) -> Step {
+        self.sim.user_info_share(app, token).unwrap()
+    }
+
     /// A whole `my.getAuthCode` call.
     pub fn call(&mut self, req: AuthCodeRequest) -> Step {
         self.sim.get_auth_code(req).unwrap()
