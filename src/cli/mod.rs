@@ -1,45 +1,164 @@
 //! The command line's subcommands (`demo`, `run`, `diagram`, `serve`): thin layers over
-//! [`crate::scenario`]. Placeholder until the scenario layer lands (issue 3).
+//! [`crate::scenario`] and [`crate::call`].
+//!
+//! Exit codes: 0 the scenario ran and every expectation held; 1 an expectation failed; 2 the
+//! scenario (or the command line) is invalid. Errors are one line on standard error, with the
+//! file, `line:column` and step where they are known; nothing is printed on standard output then.
 
+use std::io::{Read, Write};
 use std::process::ExitCode;
+
+use crate::scenario::{self, Scenario, Trace};
+
+pub mod diagram;
+mod serve;
+mod table;
+
+pub use diagram::{Edge, edges};
+
+/// The embedded demo: every consent path, in one scenario (`scenarios/demo.json`).
+pub const DEMO_SCENARIO: &str = include_str!("../../scenarios/demo.json");
 
 /// Arguments of `authsim demo`.
 #[derive(clap::Args, Debug, Default)]
-pub struct DemoArgs {}
+pub struct DemoArgs {
+    /// Print the trace as JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Arguments of `authsim run`.
 #[derive(clap::Args, Debug)]
-pub struct RunArgs {}
+pub struct RunArgs {
+    /// The scenario file (JSON); `-` reads standard input.
+    pub file: String,
+    /// Print the trace as JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output formats of `authsim diagram`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DiagramFormat {
+    /// A Mermaid `stateDiagram-v2`.
+    #[default]
+    Mermaid,
+    /// A Graphviz digraph.
+    Dot,
+}
 
 /// Arguments of `authsim diagram`.
 #[derive(clap::Args, Debug)]
-pub struct DiagramArgs {}
+pub struct DiagramArgs {
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Mermaid)]
+    pub format: DiagramFormat,
+}
 
 /// Arguments of `authsim serve`.
 #[derive(clap::Args, Debug)]
-pub struct ServeArgs {}
+pub struct ServeArgs {
+    /// Read JSON lines on standard input, write one JSON line per input line on standard output:
+    /// the first line a scenario header (everything but `steps`), then one step per line.
+    #[arg(long, required = true)]
+    pub stdio: bool,
+}
 
-fn not_yet(what: &str) -> ExitCode {
-    eprintln!("authsim: {what} is not built yet");
+/// Writes `text` to standard output; `false` if it could not (a closed pipe), never a panic.
+fn emit(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).is_ok() && out.flush().is_ok()
+}
+
+fn invalid(message: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr().lock(), "{message}");
     ExitCode::from(2)
 }
 
-/// `authsim demo`.
-pub fn demo(_args: DemoArgs) -> ExitCode {
-    not_yet("demo")
+/// Runs a parsed scenario and prints it; the exit code says whether every expectation held.
+fn play(scenario: &Scenario, source: &str, json: bool) -> ExitCode {
+    let trace = match scenario::run(scenario) {
+        Ok(t) => t,
+        Err(e) => return invalid(&e.with_source(source)),
+    };
+    let text = if json {
+        match serde_json::to_string_pretty(&trace) {
+            Ok(t) => t + "\n",
+            Err(e) => return invalid(&format!("authsim: cannot write the trace: {e}")),
+        }
+    } else {
+        table::render(scenario, &trace)
+    };
+    if !emit(&text) {
+        return ExitCode::from(2);
+    }
+    verdict(&trace)
 }
 
-/// `authsim run`.
-pub fn run(_args: RunArgs) -> ExitCode {
-    not_yet("run")
+fn verdict(trace: &Trace) -> ExitCode {
+    if trace.summary.expectations_failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
-/// `authsim diagram`.
-pub fn diagram(_args: DiagramArgs) -> ExitCode {
-    not_yet("diagram")
+/// `authsim demo` (and `authsim` alone): the embedded scenario walking every consent path.
+pub fn demo(args: DemoArgs) -> ExitCode {
+    match scenario::parse(DEMO_SCENARIO) {
+        Ok(s) => play(&s, "demo.json", args.json),
+        Err(e) => invalid(&e.with_source("demo.json")),
+    }
 }
 
-/// `authsim serve`.
+/// `authsim run FILE [--json]`.
+pub fn run(args: RunArgs) -> ExitCode {
+    let mut bytes = Vec::new();
+    let read = if args.file == "-" {
+        std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
+    } else {
+        std::fs::File::open(&args.file).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| ()))
+    };
+    let source = if args.file == "-" {
+        "<stdin>"
+    } else {
+        args.file.as_str()
+    };
+    if let Err(e) = read {
+        return invalid(&format!("{source}: cannot read: {e}"));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return invalid(&format!("{source}: not UTF-8 text (byte {at})"));
+        }
+    };
+    match scenario::parse(&text) {
+        Ok(s) => play(&s, source, args.json),
+        Err(e) => invalid(&e.with_source(source)),
+    }
+}
+
+/// `authsim diagram [--format mermaid|dot]`: the call machine, explored from the code.
+pub fn diagram(args: DiagramArgs) -> ExitCode {
+    let text = match args.format {
+        DiagramFormat::Mermaid => diagram::mermaid(),
+        DiagramFormat::Dot => diagram::dot(),
+    };
+    if emit(&text) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+/// `authsim serve --stdio`: the JSON-lines driver.
 pub fn serve(_args: ServeArgs) -> ExitCode {
-    not_yet("serve")
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    match serve::serve(stdin.lock(), stdout.lock()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => invalid(&format!("authsim serve: {e}")),
+    }
 }

@@ -1,0 +1,232 @@
+//! The readable table `authsim run` and `authsim demo` print.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::findings::FindingId;
+use crate::payload::Payload;
+use crate::scenario::{Scenario, StepSpec, Trace, TraceStep};
+
+/// The table, the findings with their fixes, failed expectations, and the summary.
+pub fn render(scenario: &Scenario, trace: &Trace) -> String {
+    let mut out = String::new();
+    if let Some(d) = &scenario.header.description {
+        let _ = writeln!(out, "{d}\n");
+    }
+    let header = [
+        "step",
+        "call",
+        "popups",
+        "outcome",
+        "error/sub_code",
+        "findings",
+    ];
+    let mut rows: Vec<[String; 6]> = Vec::new();
+    let mut notes = Vec::new();
+    for (spec, step) in scenario.steps.iter().zip(&trace.steps) {
+        rows.push([
+            step.index.to_string(),
+            call(spec),
+            step.popups.to_string(),
+            serde_json::to_value(step.outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            error(step),
+            if step.findings.is_empty() {
+                "-".into()
+            } else {
+                step.findings
+                    .iter()
+                    .map(|f| f.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ]);
+        notes.push(spec.note().unwrap_or(""));
+    }
+    let mut width = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String; 6], note: &str| {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(width).enumerate() {
+            let pad = w.saturating_sub(c.chars().count());
+            // Numbers right-aligned, text left-aligned.
+            if i == 0 || i == 2 {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad));
+            }
+            s.push_str("  ");
+        }
+        s.push_str(note);
+        s.trim_end().to_owned()
+    };
+    let _ = writeln!(out, "{}", line(&header.map(String::from), "note"));
+    for (r, note) in rows.iter().zip(&notes) {
+        let _ = writeln!(out, "{}", line(r, note));
+    }
+    let ids: BTreeSet<FindingId> = trace
+        .steps
+        .iter()
+        .flat_map(|s| s.findings.iter().map(|f| f.id))
+        .collect();
+    if !ids.is_empty() {
+        let _ = writeln!(out, "\nfindings:");
+        for id in ids {
+            let _ = writeln!(out, "  {}: {}", id.as_str(), id.message());
+        }
+    }
+    let failed: Vec<&TraceStep> = trace
+        .steps
+        .iter()
+        .filter(|s| !s.expectations_failed.is_empty())
+        .collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "\nexpectations failed:");
+        for s in failed {
+            for m in &s.expectations_failed {
+                let _ = writeln!(out, "  step {}: {m}", s.index);
+            }
+        }
+    }
+    let checked = scenario
+        .steps
+        .iter()
+        .filter(|s| s.expect().is_some())
+        .count();
+    let s = &trace.summary;
+    let found: u64 = s.findings.values().sum();
+    let by_id = s
+        .findings
+        .iter()
+        .map(|(id, n)| format!("{} {n}", id.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        out,
+        "\nsummary: {} steps, {} popups, {found} findings{}; {}",
+        trace.steps.len(),
+        s.popups,
+        if by_id.is_empty() {
+            String::new()
+        } else {
+            format!(" ({by_id})")
+        },
+        if s.expectations_failed == 0 {
+            format!("all expectations held ({checked} steps checked)")
+        } else {
+            format!(
+                "{} expectations FAILED ({checked} steps checked)",
+                s.expectations_failed
+            )
+        }
+    );
+    out
+}
+
+/// The call column: the op and what is not default about it.
+fn call(spec: &StepSpec) -> String {
+    match spec {
+        StepSpec::GetAuthCode(s) => {
+            let scopes = match &s.scopes.0 {
+                None => "(no scopes)".to_owned(),
+                Some(Value::String(x)) => x.clone(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join("+"),
+                Some(other) => other.to_string(),
+            };
+            let mut extra = Vec::new();
+            let decision = serde_json::to_value(&s.decision).unwrap_or(Value::Null);
+            if decision != Value::String("accept".into()) {
+                extra.push(match decision {
+                    Value::String(d) => d,
+                    other => format!(
+                        "accept only {}",
+                        other["accept"]
+                            .as_array()
+                            .map(|a| a
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join("+"))
+                            .unwrap_or_default()
+                    ),
+                });
+            }
+            match s.network {
+                crate::call::Network::Ok => {}
+                crate::call::Network::Fail => extra.push("network fail".into()),
+                crate::call::Network::LostResponse => extra.push("response lost".into()),
+            }
+            if s.page.first_screen {
+                extra.push("first screen".into());
+            }
+            if let Ok(Value::String(l)) = serde_json::to_value(s.page.lifecycle)
+                && l != "onTap"
+            {
+                extra.push(l);
+            }
+            if let Ok(Value::String(c)) = serde_json::to_value(s.page.container)
+                && c != "page"
+            {
+                extra.push(c);
+            }
+            let extra = if extra.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", extra.join(", "))
+            };
+            format!("getAuthCode {}/{} {scopes}{extra}", s.user, s.app)
+        }
+        StepSpec::Authorize(s) => {
+            let mut extra = String::new();
+            if let Ok(Value::String(d)) = serde_json::to_value(&s.decision)
+                && d != "accept"
+            {
+                extra = format!(" ({d})");
+            }
+            format!("button {}/{} {}{extra}", s.user, s.app, s.scope)
+        }
+        StepSpec::GetOpenUserInfo(s) => format!("getOpenUserInfo {}/{}", s.user, s.app),
+        StepSpec::GetPhoneNumber(s) => format!("getPhoneNumber {}/{}", s.user, s.app),
+        StepSpec::GetSetting(s) => format!("getSetting {}/{}", s.user, s.app),
+        StepSpec::Revoke(s) => format!("revoke {}/{}", s.user, s.app),
+        StepSpec::OauthToken(s) => format!(
+            "oauth.token {} {} {}",
+            s.app,
+            s.grant_type,
+            s.code
+                .as_deref()
+                .or(s.refresh_token.as_deref())
+                .unwrap_or("")
+        ),
+        StepSpec::UserInfoShare(s) => format!("user.info.share {} {}", s.app, s.auth_token),
+        StepSpec::AdvanceClock(s) => format!("clock +{}s", s.seconds),
+    }
+}
+
+/// The error/sub_code column.
+fn error(step: &TraceStep) -> String {
+    match &step.result {
+        Payload::ClientFail(f) => format!("error {}", f.error),
+        Payload::AuthorizeError(e) => format!("onError: {}", e.error_message),
+        Payload::GatewayError(e) => e.error_response.sub_code.clone(),
+        Payload::Response(r) => serde_json::from_str::<Value>(&r.response)
+            .ok()
+            .and_then(|d| d["response"]["subCode"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| "-".into()),
+        _ => "-".into(),
+    }
+}

@@ -1,0 +1,615 @@
+//! Playing a scenario: a [`Runner`] holds the simulator and the saved results, turns each step
+//! into a core [`Input`], and checks the step's expectations against what came out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Expect, Header, Scenario, ScenarioError, StepSpec};
+use crate::findings::{Finding, FindingId};
+use crate::payload::Payload;
+use crate::sim::{AuthCodeRequest, Input, Outcome, Simulator};
+use crate::world::{AppSpec, UserSpec};
+
+/// What a scenario produced: one [`TraceStep`] per step, then the totals.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Trace {
+    /// The scenario's seed.
+    pub seed: u64,
+    /// One entry per step, in order.
+    pub steps: Vec<TraceStep>,
+    /// Totals over the steps.
+    pub summary: Summary,
+}
+
+/// What one step produced.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TraceStep {
+    /// The step's number, counted from 1.
+    pub index: usize,
+    /// The step's `op`.
+    pub op: String,
+    /// `success` / `fail` (which client callback fired), `ok` / `error` (gateway), `ok` (clock,
+    /// revoke).
+    pub outcome: Outcome,
+    /// Popups the step showed the user.
+    pub popups: u32,
+    /// The payload exactly as Alipay delivers it.
+    pub result: Payload,
+    /// Policy findings the step raised, each with the fix in its message.
+    pub findings: Vec<Finding>,
+    /// One line per expectation of the step that did not hold; absent when all held.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expectations_failed: Vec<String>,
+}
+
+/// Totals over a run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Summary {
+    /// Popups shown, over all steps.
+    pub popups: u64,
+    /// Findings raised, by id (ids never raised are left out).
+    pub findings: BTreeMap<FindingId, u64>,
+    /// Expectations that did not hold, over all steps.
+    pub expectations_failed: u64,
+}
+
+/// A failed expectation, as listed in [`TraceStep::expectations_failed`].
+pub type ExpectFailure = String;
+
+/// Plays a whole scenario. `Err` only for an invalid scenario (a name or reference that does
+/// not exist); failed expectations are in the trace.
+pub fn run(scenario: &Scenario) -> Result<Trace, ScenarioError> {
+    super::parse::validate(scenario)?;
+    let mut runner = Runner::new(&scenario.header)?;
+    let mut steps = Vec::with_capacity(scenario.steps.len());
+    for (i, step) in scenario.steps.iter().enumerate() {
+        steps.push(
+            runner
+                .step(step)
+                .map_err(|e| e.under(&format!("/steps/{i}")))?,
+        );
+    }
+    Ok(Trace {
+        seed: scenario.header.seed,
+        steps,
+        summary: runner.summary().clone(),
+    })
+}
+
+/// The JSON Schema of the scenario format (`schemas/scenario.schema.json`).
+pub fn scenario_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(Scenario)).unwrap_or(Value::Null)
+}
+
+/// The JSON Schema of the trace format (`schemas/trace.schema.json`).
+pub fn trace_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(Trace)).unwrap_or(Value::Null)
+}
+
+/// Plays steps one at a time (what `authsim serve` drives).
+#[derive(Clone, Debug)]
+pub struct Runner {
+    sim: Simulator,
+    /// Saved results by name: the step that saved it and its result as JSON.
+    saved: BTreeMap<String, (usize, Value)>,
+    steps: usize,
+    summary: Summary,
+}
+
+impl Runner {
+    /// A fresh world as `header` declares it.
+    pub fn new(header: &Header) -> Result<Runner, ScenarioError> {
+        let mut sim = Simulator::new(header.config.clone(), header.seed)
+            .map_err(|e| ScenarioError::new(e.to_string()).at("/config"))?;
+        for (i, a) in header.apps.iter().enumerate() {
+            if a.name.is_empty() {
+                return Err(ScenarioError::new("an app name must not be empty")
+                    .at(format!("/apps/{i}/name")));
+            }
+            sim.add_app(AppSpec {
+                name: a.name.clone(),
+                packages: a.packages.clone(),
+                enterprise: a.enterprise,
+            })
+            .map_err(|e| ScenarioError::new(e.to_string()).at(format!("/apps/{i}/name")))?;
+        }
+        for (i, u) in header.users.iter().enumerate() {
+            if u.name.is_empty() {
+                return Err(ScenarioError::new("a user name must not be empty")
+                    .at(format!("/users/{i}/name")));
+            }
+            sim.add_user(UserSpec {
+                name: u.name.clone(),
+                nick_name: u.nick_name.clone(),
+                avatar: u.avatar.clone(),
+                mobile: u.mobile.clone(),
+            })
+            .map_err(|e| ScenarioError::new(e.to_string()).at(format!("/users/{i}/name")))?;
+        }
+        Ok(Runner {
+            sim,
+            saved: BTreeMap::new(),
+            steps: 0,
+            summary: Summary::default(),
+        })
+    }
+
+    /// The simulator, as the steps so far have left it.
+    pub fn simulator(&self) -> &Simulator {
+        &self.sim
+    }
+
+    /// Totals over the steps played so far.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Steps played so far.
+    pub fn steps_played(&self) -> usize {
+        self.steps
+    }
+
+    /// Checks a step's names and references against the world and `saved` (save name to the
+    /// step, from 1, that saved it), without running it. Pointers are relative to the step.
+    pub fn check(
+        &self,
+        step: &StepSpec,
+        saved: &BTreeMap<String, usize>,
+    ) -> Result<(), ScenarioError> {
+        let (user, app) = step.names();
+        if let Some(u) = user
+            && self.sim.user_by_name(u).is_none()
+        {
+            return Err(ScenarioError::new(format!("unknown user {u:?}")).at("/user"));
+        }
+        if let Some(a) = app
+            && self.sim.app_by_name(a).is_none()
+        {
+            return Err(ScenarioError::new(format!("unknown app {a:?}")).at("/app"));
+        }
+        for (field, text) in step.reference_fields() {
+            check_text(text, saved).map_err(|m| ScenarioError::new(m).at(format!("/{field}")))?;
+        }
+        if let Some(Expect {
+            result: Some(pattern),
+            ..
+        }) = step.expect()
+        {
+            check_pattern(pattern, saved, "/expect/result")?;
+        }
+        if let Some(name) = step.save() {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(ScenarioError::new(format!(
+                    "save name {name:?} must be letters, digits, '_' or '-'"
+                ))
+                .at("/save"));
+            }
+            if let Some(at) = saved.get(name) {
+                return Err(ScenarioError::new(format!(
+                    "save name {name:?} is already used by step {at}"
+                ))
+                .at("/save"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Plays one step. `Err` (nothing changed) if a name or reference does not exist.
+    pub fn step(&mut self, step: &StepSpec) -> Result<TraceStep, ScenarioError> {
+        let index = self.steps + 1;
+        let saved_at: BTreeMap<String, usize> = self
+            .saved
+            .iter()
+            .map(|(k, (i, _))| (k.clone(), *i))
+            .collect();
+        self.check(step, &saved_at).map_err(|e| e.at_step(index))?;
+        let mut failures = Vec::new();
+        let input = self.input(step, &mut failures)?;
+        let out = self
+            .sim
+            .handle(input)
+            .map_err(|e| ScenarioError::new(e.to_string()).at_step(index))?;
+        self.steps = index;
+        let result_json = serde_json::to_value(&out.result).unwrap_or(Value::Null);
+        if let Some(expect) = step.expect() {
+            self.expectations(expect, &out, &result_json, &mut failures);
+        }
+        self.summary.popups += u64::from(out.popups);
+        for f in &out.findings {
+            *self.summary.findings.entry(f.id).or_default() += 1;
+        }
+        self.summary.expectations_failed += failures.len() as u64;
+        if let Some(name) = step.save() {
+            self.saved.insert(name.to_owned(), (index, result_json));
+        }
+        Ok(TraceStep {
+            index,
+            op: step.op().to_owned(),
+            outcome: out.outcome,
+            popups: out.popups,
+            result: out.result,
+            findings: out.findings,
+            expectations_failed: failures,
+        })
+    }
+
+    fn user(&self, name: &str) -> Result<crate::world::UserId, ScenarioError> {
+        self.sim
+            .user_by_name(name)
+            .ok_or_else(|| ScenarioError::new(format!("unknown user {name:?}")).at("/user"))
+    }
+
+    fn app(&self, name: &str) -> Result<crate::world::AppId, ScenarioError> {
+        self.sim
+            .app_by_name(name)
+            .ok_or_else(|| ScenarioError::new(format!("unknown app {name:?}")).at("/app"))
+    }
+
+    /// An argument: itself, or the value of the reference it holds. A reference whose field the
+    /// saved result lacks becomes `""` and a failed expectation of this step.
+    fn arg(&self, field: &str, text: &str, failures: &mut Vec<String>) -> String {
+        match self.resolve_text(text) {
+            Ok(v) => v,
+            Err(m) => {
+                failures.push(format!("{field}: {m}"));
+                String::new()
+            }
+        }
+    }
+
+    fn resolve_text(&self, text: &str) -> Result<String, String> {
+        match parse_ref(text) {
+            None => Ok(text.strip_prefix('$').unwrap_or(text).to_owned()),
+            Some(Err(m)) => Err(m),
+            Some(Ok((name, field))) => match self.lookup(name, field)? {
+                Value::String(s) => Ok(s),
+                Value::Number(n) => Ok(n.to_string()),
+                other => Err(format!("{text:?} is {other}, not a string")),
+            },
+        }
+    }
+
+    fn lookup(&self, name: &str, field: &str) -> Result<Value, String> {
+        let Some((at, result)) = self.saved.get(name) else {
+            return Err(format!("\"${name}\" was never saved"));
+        };
+        let inner = result.as_object().and_then(|o| {
+            o.iter()
+                .find(|(k, v)| k.ends_with("_response") && v.is_object())
+                .map(|(_, v)| v)
+        });
+        inner
+            .unwrap_or(result)
+            .get(field)
+            .cloned()
+            .ok_or_else(|| {
+                format!("\"${name}.{field}\": the result saved as {name:?} (step {at}) has no field {field:?}")
+            })
+    }
+
+    fn input(&self, step: &StepSpec, failures: &mut Vec<String>) -> Result<Input, ScenarioError> {
+        Ok(match step {
+            StepSpec::GetAuthCode(s) => Input::GetAuthCode(AuthCodeRequest {
+                user: self.user(&s.user)?,
+                app: self.app(&s.app)?,
+                scopes: s.scopes.clone(),
+                page: s.page,
+                decision: s.decision.clone(),
+                network: s.network,
+            }),
+            StepSpec::Authorize(s) => Input::Authorize {
+                user: self.user(&s.user)?,
+                app: self.app(&s.app)?,
+                scope: s.scope.clone(),
+                decision: s.decision.clone(),
+                network: s.network,
+            },
+            StepSpec::GetOpenUserInfo(s) => Input::GetOpenUserInfo {
+                user: self.user(&s.user)?,
+                app: self.app(&s.app)?,
+            },
+            StepSpec::GetPhoneNumber(s) => Input::GetPhoneNumber {
+                user: self.user(&s.user)?,
+                app: self.app(&s.app)?,
+            },
+            StepSpec::GetSetting(s) => Input::GetSetting {
+                user: self.user(&s.user)?,
+                app: self.app(&s.app)?,
+            },
+            StepSpec::Revoke(s) => Input::Revoke {
+                user: self.user(&s.user)?,
+                app: self.app(&s.app)?,
+            },
+            StepSpec::OauthToken(s) => Input::OauthToken {
+                app: self.app(&s.app)?,
+                grant_type: s.grant_type.clone(),
+                code: s.code.as_deref().map(|c| self.arg("code", c, failures)),
+                refresh_token: s
+                    .refresh_token
+                    .as_deref()
+                    .map(|r| self.arg("refresh_token", r, failures)),
+            },
+            StepSpec::UserInfoShare(s) => Input::UserInfoShare {
+                app: self.app(&s.app)?,
+                auth_token: self.arg("auth_token", &s.auth_token, failures),
+            },
+            StepSpec::AdvanceClock(s) => Input::AdvanceClock { seconds: s.seconds },
+        })
+    }
+
+    fn expectations(
+        &self,
+        expect: &Expect,
+        out: &crate::sim::Step,
+        result: &Value,
+        failures: &mut Vec<String>,
+    ) {
+        let show = |v: Option<&Value>| v.map_or("none".to_owned(), |v| v.to_string());
+        if let Some(o) = expect.outcome
+            && o != out.outcome
+        {
+            failures.push(format!(
+                "expected outcome {}, got {}",
+                json(&o),
+                json(&out.outcome)
+            ));
+        }
+        if let Some(p) = expect.popups
+            && p != out.popups
+        {
+            failures.push(format!("expected popups {p}, got {}", out.popups));
+        }
+        if let Some(e) = expect.error {
+            let got = result.get("error");
+            if got.and_then(Value::as_u64) != Some(u64::from(e)) {
+                failures.push(format!("expected error {e}, got {}", show(got)));
+            }
+        }
+        let business = business(result);
+        if let Some(c) = &expect.code {
+            let got = business.as_ref().and_then(|b| b.get("code"));
+            if got.and_then(Value::as_str) != Some(c.as_str()) {
+                failures.push(format!("expected code {c:?}, got {}", show(got)));
+            }
+        }
+        if let Some(c) = &expect.sub_code {
+            let got = business
+                .as_ref()
+                .and_then(|b| b.get("sub_code").or_else(|| b.get("subCode")));
+            if got.and_then(Value::as_str) != Some(c.as_str()) {
+                failures.push(format!("expected sub_code {c:?}, got {}", show(got)));
+            }
+        }
+        if let Some(f) = &expect.findings {
+            let want: BTreeSet<FindingId> = f.iter().copied().collect();
+            let got: BTreeSet<FindingId> = out.findings.iter().map(|f| f.id).collect();
+            if want != got {
+                let ids = |s: &BTreeSet<FindingId>| {
+                    format!(
+                        "[{}]",
+                        s.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", ")
+                    )
+                };
+                failures.push(format!(
+                    "expected findings {}, got {}",
+                    ids(&want),
+                    ids(&got)
+                ));
+            }
+        }
+        if let Some(pattern) = &expect.result {
+            self.matches(pattern, Some(result), "result", failures);
+        }
+    }
+
+    /// Matches `actual` against `pattern` (see docs/spec-formats.md, "Result patterns").
+    fn matches(
+        &self,
+        pattern: &Value,
+        actual: Option<&Value>,
+        path: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Some((op, arg)) = operator(pattern) {
+            match op {
+                "$absent" => {
+                    if let Some(a) = actual {
+                        failures.push(format!("{path}: expected absent, got {a}"));
+                    }
+                }
+                "$ne" | "$exact" => {
+                    let want = match self.resolve_pattern(arg) {
+                        Ok(v) => v,
+                        Err(m) => return failures.push(format!("{path}: {m}")),
+                    };
+                    match actual {
+                        None => failures.push(format!("{path}: missing")),
+                        Some(a) if op == "$ne" && *a == want => {
+                            failures.push(format!("{path}: expected anything but {want}"))
+                        }
+                        Some(a) if op == "$exact" && *a != want => {
+                            failures.push(format!("{path}: expected exactly {want}, got {a}"))
+                        }
+                        Some(_) => {}
+                    }
+                }
+                _ => failures.push(format!("{path}: unknown operator {op}")),
+            }
+            return;
+        }
+        let Some(actual) = actual else {
+            return failures.push(format!("{path}: missing (expected {pattern})"));
+        };
+        // A JSON string (the `response` of my.getOpenUserInfo) is matched by its content.
+        let parsed;
+        let actual = match (pattern, actual) {
+            (Value::Object(_) | Value::Array(_), Value::String(s)) => {
+                match serde_json::from_str::<Value>(s) {
+                    Ok(v) => {
+                        parsed = v;
+                        &parsed
+                    }
+                    Err(_) => actual,
+                }
+            }
+            _ => actual,
+        };
+        match pattern {
+            Value::Object(members) => {
+                let Some(obj) = actual.as_object() else {
+                    return failures.push(format!("{path}: expected an object, got {actual}"));
+                };
+                for (k, p) in members {
+                    self.matches(p, obj.get(k), &format!("{path}.{k}"), failures);
+                }
+            }
+            Value::Array(items) => {
+                let Some(arr) = actual.as_array() else {
+                    return failures.push(format!("{path}: expected an array, got {actual}"));
+                };
+                if arr.len() != items.len() {
+                    return failures.push(format!(
+                        "{path}: expected {} items, got {actual}",
+                        items.len()
+                    ));
+                }
+                for (i, (p, a)) in items.iter().zip(arr).enumerate() {
+                    self.matches(p, Some(a), &format!("{path}[{i}]"), failures);
+                }
+            }
+            Value::String(s) if parse_ref(s).is_some() => match self.resolve_pattern(pattern) {
+                Ok(want) if want == *actual => {}
+                Ok(want) => failures.push(format!("{path}: expected {want} ({s}), got {actual}")),
+                Err(m) => failures.push(format!("{path}: {m}")),
+            },
+            Value::String(s) => {
+                let want = Value::String(s.strip_prefix('$').unwrap_or(s).to_owned());
+                if want != *actual {
+                    failures.push(format!("{path}: expected {want}, got {actual}"));
+                }
+            }
+            _ => {
+                if pattern != actual {
+                    failures.push(format!("{path}: expected {pattern}, got {actual}"));
+                }
+            }
+        }
+    }
+
+    /// A pattern with every reference replaced by its value.
+    fn resolve_pattern(&self, pattern: &Value) -> Result<Value, String> {
+        Ok(match pattern {
+            Value::String(s) => match parse_ref(s) {
+                None => Value::String(s.strip_prefix('$').unwrap_or(s).to_owned()),
+                Some(Err(m)) => return Err(m),
+                Some(Ok((name, field))) => self.lookup(name, field)?,
+            },
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| self.resolve_pattern(v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), self.resolve_pattern(v)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// The object holding the business `code` / `sub_code` of a result: the `*_response` object of a
+/// gateway result, or the inner `response` of a client `{response: "<JSON string>"}`.
+fn business(result: &Value) -> Option<Value> {
+    let obj = result.as_object()?;
+    if let Some((_, v)) = obj
+        .iter()
+        .find(|(k, v)| k.ends_with("_response") && v.is_object())
+    {
+        return Some(v.clone());
+    }
+    let text = obj.get("response")?.as_str()?;
+    let doc: Value = serde_json::from_str(text).ok()?;
+    doc.get("response").cloned()
+}
+
+/// `Some((op, argument))` if `pattern` is an operator object like `{"$ne": v}`.
+fn operator(pattern: &Value) -> Option<(&str, &Value)> {
+    let obj = pattern.as_object()?;
+    if obj.len() != 1 {
+        return None;
+    }
+    let (k, v) = obj.iter().next()?;
+    k.starts_with('$').then_some((k.as_str(), v))
+}
+
+/// `None` if `text` is not a reference (no leading `$`, or `$$` escaping a literal `$`);
+/// otherwise the (name, field) it names, or why it is malformed.
+pub(crate) fn parse_ref(text: &str) -> Option<Result<(&str, &str), String>> {
+    let rest = text.strip_prefix('$')?;
+    if rest.starts_with('$') {
+        return None;
+    }
+    Some(match rest.split_once('.') {
+        Some((name, field)) if !name.is_empty() && !field.is_empty() => Ok((name, field)),
+        _ => Err(format!(
+            "{text:?} is not a reference of the form \"$name.field\" (write \"$${rest}\" for a literal '$')"
+        )),
+    })
+}
+
+fn check_text(text: &str, saved: &BTreeMap<String, usize>) -> Result<(), String> {
+    match parse_ref(text) {
+        None => Ok(()),
+        Some(Err(m)) => Err(m),
+        Some(Ok((name, _))) if saved.contains_key(name) => Ok(()),
+        Some(Ok((name, _))) => Err(format!("\"${name}\" was never saved")),
+    }
+}
+
+fn check_pattern(
+    pattern: &Value,
+    saved: &BTreeMap<String, usize>,
+    pointer: &str,
+) -> Result<(), ScenarioError> {
+    if let Some((op, arg)) = operator(pattern) {
+        return match op {
+            "$ne" | "$exact" => check_pattern(arg, saved, &format!("{pointer}/{op}")),
+            "$absent" if *arg == Value::Bool(true) => Ok(()),
+            "$absent" => Err(ScenarioError::new("$absent takes true").at(pointer)),
+            _ => Err(ScenarioError::new(format!(
+                "unknown operator {op:?} (one of $ne, $exact, $absent)"
+            ))
+            .at(pointer)),
+        };
+    }
+    match pattern {
+        Value::String(s) => {
+            check_text(s, saved).map_err(|m| ScenarioError::new(m).at(pointer.to_owned()))
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_pattern(v, saved, &format!("{pointer}/{i}"))),
+        Value::Object(members) => members.iter().try_for_each(|(k, v)| {
+            check_pattern(v, saved, &format!("{pointer}/{}", super::locate::escape(k)))
+        }),
+        _ => Ok(()),
+    }
+}
