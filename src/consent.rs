@@ -1,15 +1,14 @@
 //! The consent store: what each user has agreed to, per app.
 //!
 //! Two kinds of consent are kept per (user, app): the prompted `my.getAuthCode` scopes the user
-//! accepted (remembered only when [`crate::Config::remember_consent`] is on: the platform does
+//! accepted (remembered only when [`crate::config::Config::remember_consent`] is on: the platform does
 //! not document it, see SPEC R-CONSENT-REMEMBER), and the button consents `userInfo` and
 //! `phoneNumber` that `my.getOpenUserInfo`, `my.getPhoneNumber` and `my.getSetting` read.
 //! A revocation in the mini program's settings clears both (FACTS.md).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
+use crate::detmap::DetMap;
 use crate::scope::ScopeSet;
 use crate::world::{AppId, UserId};
 
@@ -25,11 +24,11 @@ pub struct Consent {
     pub phone_number: bool,
 }
 
-/// Every (user, app) consent, in a sorted map so snapshots serialize identically.
+/// Every (user, app) consent, in a hash map that serializes in key order, so snapshots serialize
+/// identically.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ConsentStore {
-    #[serde(with = "crate::entries")]
-    entries: BTreeMap<(UserId, AppId), Consent>,
+    entries: DetMap<(UserId, AppId), Consent>,
 }
 
 impl ConsentStore {

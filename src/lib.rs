@@ -1,9 +1,92 @@
 #![warn(missing_docs)]
-//! authsim (work in progress)
+//! # authsim
+//!
+//! The deterministic reference simulator of Alipay's mini-program user authorization: every path
+//! from `my.getAuthCode` in the mini program to `alipay.system.oauth.token` on the app's server,
+//! as a pure state machine. Use it as an oracle in property tests, as the specification of SDK
+//! mocks in other languages (with `SPEC.md` and the JSON vectors in `tests/vectors/`), or to run
+//! large population simulations.
+//!
+//! ## The flow, in the order a mini-program developer meets it
+//!
+//! 1. **Ask for an auth code.** The mini program calls `my.getAuthCode` with `scopes`
+//!    ([`scope`]). `auth_base` is silent; any other scope shows one consent popup unless the user
+//!    already consented ([`consent`]). The user accepts, denies (error 11), dismisses (error 3) or
+//!    accepts only some scopes; the network may fail (error 10) or lose the response. Each call is
+//!    one statig state machine ([`call`]); every error code and message lives in one table
+//!    ([`error_codes`]).
+//! 2. **Redeem it on the server.** The app's server sends the code to
+//!    `alipay.system.oauth.token` ([`gateway`]) exactly once, for the user's one `user_id` and the
+//!    per-app `open_id` ([`identity`]), plus access and refresh tokens.
+//! 3. **Get the profile.** Member basic info needs a second consent, given by tapping
+//!    `<button open-type="getAuthorize" scope="userInfo">`; then `my.getOpenUserInfo` returns it
+//!    ([`member`]). Asking `auth_user` *and* tapping the button shows two popups where
+//!    `auth_base` + the button shows one: the simulator records a `double-popup` finding
+//!    ([`findings`]).
+//!
+//! The [`Simulator`](sim::Simulator) holds the whole world and takes one input at a time; every
+//! answer is a [`Step`](sim::Step) whose `result` is the payload exactly as Alipay delivers it
+//! ([`payload`]).
+//!
+//! ```
+//! use authsim::prelude::*;
+//!
+//! let mut sim = Simulator::new(Config::default(), 7)?;
+//! let shop = sim.add_app(AppSpec::new("shop").packages([Package::JsapiBasic, Package::MemberBasicInfo]))?;
+//! let alice = sim.add_user(UserSpec::new("alice").nick_name("Alice"))?;
+//! let login = sim.get_auth_code(AuthCodeRequest::new(alice, shop, "auth_base"))?; // silent
+//! let Payload::AuthCode(ok) = &login.result else { unreachable!() };
+//! let token = sim.redeem(shop, &ok.auth_code)?; // server side: user_id, open_id, tokens
+//! let tap = sim.authorize(alice, shop, "userInfo", Decision::Accept, Network::Ok)?; // the one popup
+//! let profile = sim.get_open_user_info(alice, shop)?; // {"response": "{\"response\":{...}}"}
+//! assert_eq!(login.popups + tap.popups, 1);
+//! assert!(tap.findings.is_empty());
+//! # let _ = (token, profile);
+//! # Ok::<(), InputError>(())
+//! ```
+//!
+//! ## Guarantees
+//!
+//! - **Pure and deterministic.** No wall clock, no global RNG, no I/O, no threads. Time is a
+//!   virtual clock moved only by [`Input::AdvanceClock`](sim::Input::AdvanceClock); every code,
+//!   token and identifier key comes from one ChaCha8 stream seeded by the seed you give. Same
+//!   seed and inputs give byte-identical serialized outputs.
+//! - **Snapshots.** The simulator is `Clone` and serde-serializable, including calls in flight;
+//!   restoring a snapshot and continuing gives exactly the uninterrupted run.
+//! - **Bad input is an error, never a panic**, and a refused input changes nothing
+//!   ([`error::InputError`]). Platform errors (error 2, `isv.code-invalid`, …) are not Rust errors:
+//!   they are payloads, as on the real platform.
+//!
+//! ## Driving a call step by step
+//!
+//! [`Simulator::get_auth_code`](sim::Simulator::get_auth_code) runs a whole call. To interleave,
+//! use [`Simulator::invoke_auth_code`](sim::Simulator::invoke_auth_code), then
+//! [`Input::Decide`](sim::Input::Decide) and [`Input::Deliver`](sim::Input::Deliver): each state of
+//! the call machine accepts exactly one kind of input and refuses the others (SPEC R-CALL-STEPWISE).
+//!
+//! ## Where things are
+//!
+//! | concern | module |
+//! |---|---|
+//! | the call machine (`my.getAuthCode`) | [`call`] |
+//! | scopes and the `scopes` argument | [`scope`] |
+//! | consent memory | [`consent`] |
+//! | the gateway (`alipay.system.oauth.token`, `alipay.user.info.share`) | [`gateway`] |
+//! | `user_id`, `open_id`, codes, tokens, the random stream | [`identity`] |
+//! | member info, phone number, `my.getSetting` | [`member`] |
+//! | error tables (client codes, gateway sub-codes) | [`error_codes`] |
+//! | policy findings, double popup | [`findings`] |
+//! | Alipay payload shapes | [`payload`] |
+//! | the simulator, inputs and steps | [`sim`] |
+//! | JSON scenarios and traces | [`scenario`] |
+//! | population simulation | [`population`] |
+//! | exhaustive exploration | [`explore`] |
+//! | reference model for downstream property tests (feature `reference-model`) | `reference` |
 pub mod call;
 pub mod clock;
 pub mod config;
 pub mod consent;
+mod detmap;
 mod entries;
 pub mod error;
 pub mod error_codes;
@@ -31,6 +114,6 @@ pub mod prelude {
 pub mod cli;
 pub mod explore;
 pub mod population;
-pub mod scenario;
 #[cfg(feature = "reference-model")]
 pub mod reference;
+pub mod scenario;
