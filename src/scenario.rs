@@ -32,13 +32,21 @@ pub mod locate;
 mod parse;
 mod run;
 
-pub use parse::{parse, parse_header, parse_step};
+pub use parse::{from_value, parse, parse_header, parse_step, validate};
+
+impl<'de> Deserialize<'de> for Scenario {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        from_value(value).map_err(serde::de::Error::custom)
+    }
+}
 pub use run::{
     ExpectFailure, Runner, Summary, Trace, TraceStep, run, scenario_schema, trace_schema,
 };
 
-/// A scenario: the world, then the steps played in it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+/// A scenario: the world, then the steps played in it. Deserializing one checks it as
+/// [`parse`] does (without positions).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Scenario {
     /// The world: everything but the steps.

@@ -19,12 +19,11 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> std::io::Result<()>
     for (n, line) in input.split(b'\n').enumerate() {
         let line = line?;
         let line_no = n + 1;
-        let answer = match std::str::from_utf8(&line) {
-            Err(_) => json!({"error": format!("{line_no}: not UTF-8 text")}),
+        let text = match std::str::from_utf8(&line) {
+            Err(_) => json!({"error": format!("{line_no}: not UTF-8 text")}).to_string(),
             Ok(text) if text.trim().is_empty() => continue,
             Ok(text) => answer(text, line_no, &mut runner),
         };
-        let text = serde_json::to_string(&answer).unwrap_or_else(|_| "{}".into());
         writeln!(output, "{text}")?;
         output.flush()?;
     }
@@ -53,40 +52,55 @@ fn error(e: ScenarioError, line_no: usize) -> Value {
     json!({ "error": text })
 }
 
-fn answer(text: &str, line_no: usize, runner: &mut Option<Runner>) -> Value {
+/// The answer to one line, as a JSON text.
+fn answer(text: &str, line_no: usize, runner: &mut Option<Runner>) -> String {
+    match value_answer(text, line_no, runner) {
+        Ok(value) => serde_json::to_string(&value).unwrap_or_else(|_| "{}".into()),
+        Err(text) => text,
+    }
+}
+
+/// The answer as a value, or (`Err`) as text already serialized: a trace step is serialized
+/// straight from its type, so its members keep the order of the trace format.
+fn value_answer(text: &str, line_no: usize, runner: &mut Option<Runner>) -> Result<Value, String> {
     let is_step = matches!(
         serde_json::from_str::<Value>(text),
         Ok(Value::Object(ref o)) if o.contains_key("op")
     );
     if !is_step {
-        return match scenario::parse_header(text).and_then(|h| Ok((Runner::new(&h)?, h))) {
-            Ok((r, h)) => {
-                *runner = Some(r);
-                let names =
-                    |v: Vec<&String>| Value::from(v.into_iter().cloned().collect::<Vec<_>>());
-                json!({"ready": {
-                    "seed": h.seed,
-                    "apps": names(h.apps.iter().map(|a| &a.name).collect()),
-                    "users": names(h.users.iter().map(|u| &u.name).collect()),
-                }})
-            }
-            Err(e) => error(e, line_no),
-        };
+        return Ok(
+            match scenario::parse_header(text).and_then(|h| Ok((Runner::new(&h)?, h))) {
+                Ok((r, h)) => {
+                    *runner = Some(r);
+                    let names =
+                        |v: Vec<&String>| Value::from(v.into_iter().cloned().collect::<Vec<_>>());
+                    json!({"ready": {
+                        "seed": h.seed,
+                        "apps": names(h.apps.iter().map(|a| &a.name).collect()),
+                        "users": names(h.users.iter().map(|u| &u.name).collect()),
+                    }})
+                }
+                Err(e) => error(e, line_no),
+            },
+        );
     }
     let Some(r) = runner.as_mut() else {
-        return json!({"error": format!("{line_no}: no scenario header yet: send one first (seed, config, apps, users)")});
+        return Ok(
+            json!({"error": format!("{line_no}: no scenario header yet: send one first (seed, config, apps, users)")}),
+        );
     };
     let index = r.steps_played() + 1;
     let step = match scenario::parse_step(text, index) {
         Ok(s) => s,
-        Err(e) => return error(e, line_no),
+        Err(e) => return Ok(error(e, line_no)),
     };
     match r.step(&step) {
-        Ok(t) => serde_json::to_value(&t).unwrap_or(Value::Null),
+        // Serialized here, so the members keep the order of the trace format.
+        Ok(t) => Err(serde_json::to_string(&t).unwrap_or_else(|_| "{}".into())),
         Err(e) => {
             let spans = scenario::locate::Spans::of(text);
             let pos = e.pointer.as_deref().and_then(|p| spans.nearest(p));
-            error(ScenarioError { pos, ..e }, line_no)
+            Ok(error(ScenarioError { pos, ..e }, line_no))
         }
     }
 }

@@ -15,35 +15,27 @@ use crate::scenario::run::Runner;
 pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
     let value = syntax(text)?;
     let spans = Spans::of(text);
-    let located = |e: ScenarioError| locate(e, &spans);
+    from_value(value).map_err(|e| locate(e, &spans))
+}
+
+/// Reads a scenario from a JSON value; errors carry a JSON Pointer but no `line:column`.
+pub fn from_value(value: Value) -> Result<Scenario, ScenarioError> {
     let Value::Object(mut obj) = value else {
-        return Err(located(
-            ScenarioError::new("a scenario must be a JSON object").at(""),
-        ));
+        return Err(ScenarioError::new("a scenario must be a JSON object").at(""));
     };
     let steps = obj.remove("steps");
-    let header = header_from(obj).map_err(located)?;
+    let header = header_from(obj)?;
     let steps = match steps {
         Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(located(
-                ScenarioError::new("steps must be an array").at("/steps"),
-            ));
-        }
-        None => {
-            return Err(located(
-                ScenarioError::new("missing field \"steps\"").at(""),
-            ));
-        }
+        Some(_) => return Err(ScenarioError::new("steps must be an array").at("/steps")),
+        None => return Err(ScenarioError::new("missing field \"steps\"").at("")),
     };
     let mut out = Vec::with_capacity(steps.len());
     for (i, s) in steps.into_iter().enumerate() {
-        let step =
-            step_from(s).map_err(|e| located(e.under(&format!("/steps/{i}")).at_step(i + 1)))?;
-        out.push(step);
+        out.push(step_from(s).map_err(|e| e.under(&format!("/steps/{i}")).at_step(i + 1))?);
     }
     let scenario = Scenario { header, steps: out };
-    validate(&scenario).map_err(located)?;
+    validate(&scenario)?;
     Ok(scenario)
 }
 
@@ -193,11 +185,21 @@ fn typed<T: DeserializeOwned>(value: Value, base: &str) -> Result<T, ScenarioErr
                 _ => {}
             }
         }
+        let inner = e.inner().to_string();
+        let unknown = between(&inner, "unknown field `", "`");
+        // For an unknown field the path ends at the field itself: point at its parent.
+        if let Some(name) = unknown
+            && field.last().is_some_and(|f| f == &format!(".{name}"))
+        {
+            field.pop();
+            if let Some(i) = pointer.rfind('/') {
+                pointer.truncate(i);
+            }
+        }
         let field = field.concat();
         let field = field.trim_start_matches('.');
-        let inner = e.inner().to_string();
         let mut err = ScenarioError::new(String::new());
-        let message = if let Some(name) = between(&inner, "unknown field `", "`") {
+        let message = if let Some(name) = unknown {
             let expected = inner
                 .split_once(", expected ")
                 .map(|(_, x)| format!(" (expected {})", x.replace('`', "")))

@@ -431,6 +431,14 @@ impl Runner {
                         Ok(v) => v,
                         Err(m) => return failures.push(format!("{path}: {m}")),
                     };
+                    let parsed;
+                    let actual = match (actual, &want) {
+                        (Some(Value::String(s)), Value::Object(_) | Value::Array(_)) => {
+                            parsed = serde_json::from_str::<Value>(s).ok();
+                            parsed.as_ref().or(actual)
+                        }
+                        _ => actual,
+                    };
                     match actual {
                         None => failures.push(format!("{path}: missing")),
                         Some(a) if op == "$ne" && *a == want => {
