@@ -409,13 +409,25 @@ pub type Case = (
 );
 
 /// Runs the harness for `I` outside the `prop_state_machine!` macro: `cases` random sequences of
-/// up to `max_len` actions. `Err(TestError::Fail(reason, case))` holds the shrunk counterexample.
+/// up to `max_len` actions (proptest's environment variables, e.g. `PROPTEST_RNG_SEED`, apply).
+/// `Err(TestError::Fail(reason, case))` holds the shrunk counterexample.
 pub fn check<I: AuthFlowImpl>(cases: u32, max_len: usize) -> Result<(), TestError<Case>> {
-    let config = ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
+    check_with::<I>(
+        ProptestConfig {
+            cases,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        },
+        max_len,
+    )
+}
+
+/// [`check`] with a full proptest configuration (e.g. a fixed `rng_seed` for a reproducible
+/// counterexample).
+pub fn check_with<I: AuthFlowImpl>(
+    config: ProptestConfig,
+    max_len: usize,
+) -> Result<(), TestError<Case>> {
     let mut runner = TestRunner::new(config.clone());
     runner.run(
         &AuthFlowModel::sequential_strategy(1..max_len.max(2)),

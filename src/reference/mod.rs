@@ -88,24 +88,29 @@
 //!
 //! # What a failure looks like
 //!
-//! `tests/reference_planted_bug.rs` checks an implementation whose codes can be redeemed twice.
-//! The harness fails and shrinks the counterexample to three actions (the first `Redeem`'s
-//! success is fine; the second one, a replay, should have been refused):
+//! `tests/reference_planted_bug.rs` checks an implementation whose codes can be redeemed twice
+//! (it answers a replayed code from a cache of first redemptions). The harness fails, and
+//! proptest shrinks the counterexample (with `rng_seed` 4, 512 cases) to three actions: a code is
+//! issued to app 1, app 1 redeems it, and app 0 presents it again, which the model says must be
+//! refused with `isv.code-invalid`:
 //!
 //! ```text
-//! [GetAuthCode { user: UserId(0), app: AppId(0), scopes: Missing, decision: Accept, network: Ok },
-//!  Redeem { app: AppId(0), code: Issued(0) },
+//! [GetAuthCode { user: UserId(0), app: AppId(1), scopes: Missing, decision: Accept, network: Ok },
+//!  Redeem { app: AppId(1), code: Issued(0) },
 //!  Redeem { app: AppId(0), code: Issued(0) }]
 //! outcome differs: Redeem { app: AppId(0), code: Issued(0) }
-//!   expected Expected { outcome: Error, .., sub_code: Some("isv.code-invalid"), .. }
-//!   observed Observation { outcome: Ok, .. }
+//!   expected Expected { outcome: Error, popups: 0, error: None,
+//!                       sub_code: Some("isv.code-invalid"), granted: None, identity: None, .. }
+//!   observed Observation { outcome: Ok, popups: 0, .., user_id: Some("2088410924308342"), .. }
 //! ```
 
 pub mod harness;
 pub mod model;
 pub mod strategies;
 
-pub use harness::{AuthFlowImpl, AuthFlowTest, Case, Driver, HARNESS_SEED, Observation, check};
+pub use harness::{
+    AuthFlowImpl, AuthFlowTest, Case, Driver, HARNESS_SEED, Observation, check, check_with,
+};
 pub use model::{
     Action, AuthFlowModel, ButtonChoice, CodeRef, DecisionChoice, Expected, InvalidScopes,
     ModelState, ScopesChoice,
