@@ -35,16 +35,30 @@ impl Instant {
 /// Formats a Unix time as Beijing local time (`UTC+8`), `"YYYY-MM-DD HH:MM:SS"`, the way the
 /// gateway writes `auth_start`.
 pub fn format_beijing(unix_seconds: i64) -> String {
-    let local = unix_seconds + 8 * 3600;
+    // Saturating: a far-future virtual clock must not overflow (no input panics).
+    let local = unix_seconds.saturating_add(8 * 3600);
     let days = local.div_euclid(86_400);
     let secs = local.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    let (hh, mm, ss) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if !(0..=9999).contains(&y) {
+        return format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}");
+    }
+    // By hand: this runs on every token exchange, and `format!` is most of its cost.
+    let mut buf = *b"0000-00-00 00:00:00";
+    let mut put = |at: usize, width: usize, mut v: u64| {
+        for i in (at..at + width).rev() {
+            buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, y as u64);
+    put(5, 2, u64::from(m));
+    put(8, 2, u64::from(d));
+    put(11, 2, hh as u64);
+    put(14, 2, mm as u64);
+    put(17, 2, ss as u64);
+    String::from(std::str::from_utf8(&buf).expect("ASCII digits"))
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -73,6 +87,14 @@ mod tests {
         assert_eq!(
             format_beijing(951_782_400 - 8 * 3600),
             "2000-02-29 00:00:00"
+        );
+        assert_eq!(
+            format_beijing(253_402_300_799 - 8 * 3600),
+            "9999-12-31 23:59:59"
+        );
+        assert_eq!(
+            format_beijing(253_402_300_800 - 8 * 3600),
+            "10000-01-01 00:00:00"
         );
     }
 }

@@ -1,10 +1,9 @@
 //! Policy findings: things a reviewer or a user would object to, recorded while the call still
 //! runs as the platform would run it. Each finding names the fix.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
+use crate::detmap::DetMap;
 use crate::world::{AppId, UserId};
 
 /// The kinds of finding.
@@ -98,8 +97,7 @@ struct Seen {
 /// Popup history per (user, app), for the double-popup finding.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PopupHistory {
-    #[serde(with = "crate::entries")]
-    seen: BTreeMap<(UserId, AppId), Seen>,
+    seen: DetMap<(UserId, AppId), Seen>,
 }
 
 /// Which kind of popup was shown.

@@ -8,12 +8,11 @@
 //! A revocation by the user bumps an epoch per (user, app): every code and token issued before
 //! it is void from then on, without scanning anything.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{Instant, format_beijing};
 use crate::config::Config;
+use crate::detmap::DetMap;
 use crate::error_codes::GatewayError;
 use crate::identity::{self, Entropy, IdentityKeys};
 use crate::payload::{OauthTokenBody, UserInfoShareBody};
@@ -107,15 +106,12 @@ pub struct GatewayStats {
 /// The server side of the platform.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Gateway {
-    #[serde(with = "crate::entries")]
-    codes: BTreeMap<u128, CodeRecord>,
+    // Hash maps with a fixed hasher, serialized in key order (see `crate::detmap`).
+    codes: DetMap<u128, CodeRecord>,
     grants: Vec<Grant>,
-    #[serde(with = "crate::entries")]
-    access: BTreeMap<u128, GrantIx>,
-    #[serde(with = "crate::entries")]
-    refresh: BTreeMap<u128, GrantIx>,
-    #[serde(with = "crate::entries")]
-    epochs: BTreeMap<(UserId, AppId), u32>,
+    access: DetMap<u128, GrantIx>,
+    refresh: DetMap<u128, GrantIx>,
+    epochs: DetMap<(UserId, AppId), u32>,
     stats: GatewayStats,
 }
 
@@ -132,7 +128,7 @@ pub enum TokenRequest<'a> {
 
 impl Gateway {
     fn epoch(&self, user: UserId, app: AppId) -> u32 {
-        self.epochs.get(&(user, app)).copied().unwrap_or(0)
+        epoch_of(&self.epochs, user, app)
     }
 
     /// Issues a fresh code for `user`'s consent to `scopes` in `app`.
@@ -145,25 +141,23 @@ impl Gateway {
         now: Instant,
         ttl: u64,
     ) -> u128 {
-        let mut code = entropy.next_u128();
-        while self.codes.contains_key(&code) {
-            code = entropy.next_u128();
-        }
         let epoch = self.epoch(user, app);
-        self.codes.insert(
-            code,
-            CodeRecord {
-                user,
-                app,
-                scopes,
-                issued_at: now,
-                expires_at: now.plus(ttl),
-                epoch,
-                state: CodeState::Fresh,
-            },
-        );
-        self.stats.codes_issued += 1;
-        code
+        loop {
+            let code = entropy.next_u128();
+            if let std::collections::hash_map::Entry::Vacant(slot) = self.codes.entry(code) {
+                slot.insert(CodeRecord {
+                    user,
+                    app,
+                    scopes,
+                    issued_at: now,
+                    expires_at: now.plus(ttl),
+                    epoch,
+                    state: CodeState::Fresh,
+                });
+                self.stats.codes_issued += 1;
+                return code;
+            }
+        }
     }
 
     /// `alipay.system.oauth.token`.
@@ -196,16 +190,11 @@ impl Gateway {
         code_text: &str,
         now: Instant,
     ) -> Result<OauthTokenBody, GatewayError> {
-        let Some(code) = identity::parse_code(code_text).filter(|c| self.codes.contains_key(c))
-        else {
+        let Some(rec) = identity::parse_code(code_text).and_then(|c| self.codes.get_mut(&c)) else {
             self.stats.forged_refused += 1;
             return Err(GatewayError::CodeInvalid);
         };
-        let current_epoch = {
-            let rec = &self.codes[&code];
-            self.epoch(rec.user, rec.app)
-        };
-        let rec = self.codes.get_mut(&code).expect("checked above");
+        let current_epoch = epoch_of(&self.epochs, rec.user, rec.app);
         if let CodeState::Burned(grant) = rec.state {
             // R-GW-CODE-REPLAY: refuse, and revoke what the first redemption issued (RFC 6749).
             self.stats.replays_refused += 1;
@@ -366,7 +355,11 @@ impl Gateway {
             expires_in: g.access_expires.since(now),
             refresh_token: identity::token_text(g.refresh, prompted),
             re_expires_in: g.refresh_deadline.since(now),
-            auth_start: format_beijing(config.clock_origin_unix + g.auth_start.0 as i64),
+            auth_start: format_beijing(
+                config
+                    .clock_origin_unix
+                    .saturating_add(i64::try_from(g.auth_start.0).unwrap_or(i64::MAX)),
+            ),
         }
     }
 
@@ -377,7 +370,7 @@ impl Gateway {
 
     /// Every issued code, in key order.
     pub fn codes(&self) -> impl Iterator<Item = (u128, &CodeRecord)> {
-        self.codes.iter().map(|(k, v)| (*k, v))
+        self.codes.sorted().into_iter().map(|(k, v)| (*k, v))
     }
 
     /// Every grant.
@@ -402,4 +395,8 @@ impl Gateway {
             .filter(|c| c.state == CodeState::Fresh && now >= c.expires_at)
             .count() as u64
     }
+}
+
+fn epoch_of(epochs: &DetMap<(UserId, AppId), u32>, user: UserId, app: AppId) -> u32 {
+    epochs.get(&(user, app)).copied().unwrap_or(0)
 }

@@ -127,31 +127,71 @@ fn push_base62(out: &mut String, mut v: u64, width: usize) {
 
 /// Renders a `user_id` as the gateway sends it (a string of digits).
 pub fn user_id_text(user_id: u64) -> String {
-    user_id.to_string()
+    // By hand: `to_string` goes through the formatting machinery, on every token exchange.
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut v = user_id;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    ascii(&buf[at..])
+}
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// `v` as 32 hex digits, most significant first.
+fn hex32(v: u128, digits: &[u8; 16]) -> [u8; 32] {
+    let mut buf = [0u8; 32];
+    for (i, slot) in buf.iter_mut().enumerate() {
+        *slot = digits[(v >> (124 - 4 * i) & 0xf) as usize];
+    }
+    buf
+}
+
+fn ascii(bytes: &[u8]) -> String {
+    String::from(std::str::from_utf8(bytes).expect("ASCII digits"))
+}
+
+/// Reads exactly 32 hex digits of one case (`upper` or lower) back into a number.
+fn parse_hex32(text: &[u8], upper: bool) -> Option<u128> {
+    if text.len() != 32 {
+        return None;
+    }
+    let letters = if upper { b'A' } else { b'a' };
+    text.iter().try_fold(0u128, |acc, &b| {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            _ if (letters..letters + 6).contains(&b) => b - letters + 10,
+            _ => return None,
+        };
+        Some(acc << 4 | u128::from(d))
+    })
 }
 
 /// Renders an auth code: 32 uppercase hex digits (FACTS.md: a 32-character string is typical).
 pub fn code_text(code: u128) -> String {
-    format!("{code:032X}")
+    ascii(&hex32(code, HEX_UPPER))
 }
 
 /// Reads an auth code back; anything not of the shape [`code_text`] makes is no code at all.
 pub fn parse_code(text: &str) -> Option<u128> {
-    if text.len() != 32
-        || !text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
-    {
-        return None;
-    }
-    u128::from_str_radix(text, 16).ok()
+    parse_hex32(text.as_bytes(), true)
 }
 
 /// Token prefixes as real Alipay tokens show them: `authbseB` for an `auth_base` grant,
 /// `authusrB` for a prompted grant (modelling assumption: observed format, not documented).
 pub fn token_text(token: u128, prompted: bool) -> String {
     let prefix = if prompted { "authusrB" } else { "authbseB" };
-    format!("{prefix}{token:032x}")
+    let mut out = String::with_capacity(40);
+    out.push_str(prefix);
+    out.push_str(std::str::from_utf8(&hex32(token, HEX_LOWER)).expect("ASCII digits"));
+    out
 }
 
 /// Reads a token back; anything else is no token at all.
@@ -159,14 +199,7 @@ pub fn parse_token(text: &str) -> Option<u128> {
     let hex = text
         .strip_prefix("authusrB")
         .or_else(|| text.strip_prefix("authbseB"))?;
-    if hex.len() != 32
-        || !hex
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return None;
-    }
-    u128::from_str_radix(hex, 16).ok()
+    parse_hex32(hex.as_bytes(), false)
 }
 
 #[cfg(test)]
@@ -212,5 +245,15 @@ mod tests {
         assert_eq!(parse_code("not a code"), None);
         assert_eq!(parse_code(&"g".repeat(32)), None);
         assert_eq!(parse_token("authusrBzz"), None);
+        assert_eq!(code_text(0xabc), format!("{:032X}", 0xabc));
+        assert_eq!(
+            token_text(u128::MAX, false),
+            format!("authbseB{:032x}", u128::MAX)
+        );
+        assert_eq!(parse_code(&format!("{:032x}", 0xabcu128)), None);
+        assert_eq!(parse_token(&format!("authbseB{:032X}", 0xabcu128)), None);
+        for v in [0, 7, 10, 2088_123_456_789_012, u64::MAX] {
+            assert_eq!(user_id_text(v), v.to_string());
+        }
     }
 }

@@ -1,0 +1,171 @@
+//! A hash map with a fixed hasher whose every observable form is sorted.
+//!
+//! The gateway, consent and popup maps are looked up on every flow; with 100,000 users a
+//! `BTreeMap` of 128-bit keys costs several cache misses per lookup (the profile's top item). A
+//! `HashMap` costs one, but its iteration order depends on its history. So this map hashes with a
+//! fixed function (no per-process random state), and everything that shows its contents sorts
+//! first: serialization writes the `[key, value]` entry list in key order (byte-for-byte what
+//! `crate::entries` writes for a `BTreeMap`), `Debug` prints in key order, and `Hash` hashes the
+//! sorted entries. Equality is set equality, as for any map.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::ops::{Deref, DerefMut};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The Fx hash (as in rustc): one add and one multiply per word. Keys here are small integers
+/// or 128-bit random codes, for which it spreads well; it is fixed, so runs are reproducible.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FxHasher(u64);
+
+const SEED: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = self.0.wrapping_add(word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, v: u8) {
+        self.add(u64::from(v));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, v: u32) {
+        self.add(u64::from(v));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+
+    #[inline]
+    fn write_u128(&mut self, v: u128) {
+        self.add(v as u64);
+        self.add((v >> 64) as u64);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
+}
+
+/// A `HashMap` with the fixed [`FxHasher`], shown (serialized, printed, hashed) in key order.
+#[derive(Clone)]
+pub(crate) struct DetMap<K, V>(HashMap<K, V, BuildHasherDefault<FxHasher>>);
+
+impl<K: Eq + Hash, V: PartialEq> PartialEq for DetMap<K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<K: Eq + Hash, V: Eq> Eq for DetMap<K, V> {}
+
+impl<K, V> Default for DetMap<K, V> {
+    fn default() -> Self {
+        DetMap(HashMap::default())
+    }
+}
+
+impl<K, V> Deref for DetMap<K, V> {
+    type Target = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<K, V> DerefMut for DetMap<K, V> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl<K: Ord, V> DetMap<K, V> {
+    /// The entries in key order.
+    pub(crate) fn sorted(&self) -> Vec<(&K, &V)> {
+        let mut entries: Vec<(&K, &V)> = self.0.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        entries
+    }
+}
+
+impl<K: Ord + std::fmt::Debug, V: std::fmt::Debug> std::fmt::Debug for DetMap<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.sorted()).finish()
+    }
+}
+
+impl<K: Ord + Hash, V: Hash> Hash for DetMap<K, V> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.0.len());
+        for (k, v) in self.sorted() {
+            k.hash(state);
+            v.hash(state);
+        }
+    }
+}
+
+impl<K: Ord + Serialize, V: Serialize> Serialize for DetMap<K, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.sorted())
+    }
+}
+
+impl<'de, K, V> Deserialize<'de> for DetMap<K, V>
+where
+    K: Deserialize<'de> + Eq + Hash,
+    V: Deserialize<'de>,
+{
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(DetMap(Vec::<(K, V)>::deserialize(d)?.into_iter().collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn serializes_like_a_sorted_entry_list() {
+        let mut det = DetMap::<u128, u32>::default();
+        let mut tree = BTreeMap::new();
+        for i in 0..1000u128 {
+            let k = i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835);
+            det.insert(k, i as u32);
+            tree.insert(k, i as u32);
+        }
+        let from_tree = serde_json::to_string(&tree.iter().collect::<Vec<_>>()).expect("json");
+        assert_eq!(serde_json::to_string(&det).expect("json"), from_tree);
+        let back: DetMap<u128, u32> = serde_json::from_str(&from_tree).expect("json");
+        assert_eq!(back, det);
+    }
+}
