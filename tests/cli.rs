@@ -422,7 +422,9 @@ fn serve_needs_stdio() {
 
 #[test]
 fn garbage_never_panics() {
-    let inputs: [&[u8]; 8] = [
+    let inputs: [&[u8]; 10] = [
+        br#"{"config": {"clockOriginUnix": 9223372036854775807}, "apps": [{"name": "s", "packages": ["jsapi_basic"]}], "users": [{"name": "u"}], "steps": [{"op": "my.getAuthCode", "user": "u", "app": "s", "save": "c"}, {"op": "alipay.system.oauth.token", "app": "s", "grant_type": "authorization_code", "code": "$c.authCode"}]}"#,
+        br#"{"apps": [{"name": "s", "packages": ["jsapi_basic"]}], "users": [{"name": "u"}], "steps": [{"op": "clock.advance", "seconds": 9223372036854775000}, {"op": "my.getAuthCode", "user": "u", "app": "s", "save": "c"}, {"op": "alipay.system.oauth.token", "app": "s", "grant_type": "authorization_code", "code": "$c.authCode", "save": "t"}, {"op": "alipay.system.oauth.token", "app": "s", "grant_type": "refresh_token", "refresh_token": "$t.refresh_token"}]}"#,
         b"",
         b"\0\0\0",
         b"{\"steps\": [{\"op\": \"my.getAuthCode\", \"user\": \"\\ud800\"}]}",
