@@ -237,7 +237,7 @@ fn exit_0_when_expectations_hold_and_1_when_one_fails() {
         table.contains("step 1: expected popups 1, got 0"),
         "{table}"
     );
-    assert!(table.contains("1 expectations FAILED"), "{table}");
+    assert!(table.contains("1 expectation FAILED"), "{table}");
 }
 
 #[test]

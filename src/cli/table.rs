@@ -113,9 +113,10 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
         .join(", ");
     let _ = writeln!(
         out,
-        "\nsummary: {} steps, {} popups, {found} findings{}; {}",
-        trace.steps.len(),
-        s.popups,
+        "\nsummary: {}, {}, {}{}; {}",
+        plural(trace.steps.len() as u64, "step"),
+        plural(s.popups, "popup"),
+        plural(found, "finding"),
         if by_id.is_empty() {
             String::new()
         } else {
@@ -125,12 +126,20 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
             format!("all expectations held ({checked} steps checked)")
         } else {
             format!(
-                "{} expectations FAILED ({checked} steps checked)",
-                s.expectations_failed
+                "{} FAILED ({checked} steps checked)",
+                plural(s.expectations_failed, "expectation")
             )
         }
     );
     out
+}
+
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// The call column: the op and what is not default about it.
