@@ -411,6 +411,7 @@ pub type Case = (
 /// Runs the harness for `I` outside the `prop_state_machine!` macro: `cases` random sequences of
 /// up to `max_len` actions (proptest's environment variables, e.g. `PROPTEST_RNG_SEED`, apply).
 /// `Err(TestError::Fail(reason, case))` holds the shrunk counterexample.
+#[allow(clippy::result_large_err)] // proptest's own result type
 pub fn check<I: AuthFlowImpl>(cases: u32, max_len: usize) -> Result<(), TestError<Case>> {
     check_with::<I>(
         ProptestConfig {
@@ -424,6 +425,7 @@ pub fn check<I: AuthFlowImpl>(cases: u32, max_len: usize) -> Result<(), TestErro
 
 /// [`check`] with a full proptest configuration (e.g. a fixed `rng_seed` for a reproducible
 /// counterexample).
+#[allow(clippy::result_large_err)] // proptest's own result type
 pub fn check_with<I: AuthFlowImpl>(
     config: ProptestConfig,
     max_len: usize,

@@ -80,7 +80,10 @@
 //!     #[test]
 //!     fn my_mock_behaves_like_authsim(sequential 1..30 => MyMockTest);
 //! }
-//! # fn main() { my_mock_behaves_like_authsim(); }
+//! # fn main() {
+//! #     // In a doctest `#[test]` functions are not compiled: run the same harness directly.
+//! #     authsim::reference::check::<MyMock>(8, 20).unwrap();
+//! # }
 //! ```
 //!
 //! Without the macro, [`check`] runs the same harness and returns proptest's result, with the
@@ -103,6 +106,9 @@
 //!                       sub_code: Some("isv.code-invalid"), granted: None, identity: None, .. }
 //!   observed Observation { outcome: Ok, popups: 0, .., user_id: Some("2088410924308342"), .. }
 //! ```
+
+// The example above is meant to be pasted into a test file, `#[test]` included.
+#![allow(clippy::test_attr_in_doctest)]
 
 pub mod harness;
 pub mod model;
