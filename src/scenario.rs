@@ -40,9 +40,7 @@ impl<'de> Deserialize<'de> for Scenario {
         from_value(value).map_err(serde::de::Error::custom)
     }
 }
-pub use run::{
-    ExpectFailure, Runner, Summary, Trace, TraceStep, run, scenario_schema, trace_schema,
-};
+pub use run::{Runner, Summary, Trace, TraceStep, run, scenario_schema, trace_schema};
 
 /// A scenario: the world, then the steps played in it. Deserializing one checks it as
 /// [`parse`] does (without positions).

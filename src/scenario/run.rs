@@ -58,9 +58,6 @@ pub struct Summary {
     pub expectations_failed: u64,
 }
 
-/// A failed expectation, as listed in [`TraceStep::expectations_failed`].
-pub type ExpectFailure = String;
-
 /// Plays a whole scenario. `Err` only for an invalid scenario (a name or reference that does
 /// not exist); failed expectations are in the trace.
 pub fn run(scenario: &Scenario) -> Result<Trace, ScenarioError> {
