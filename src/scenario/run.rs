@@ -94,6 +94,8 @@ pub struct Runner {
     sim: Simulator,
     /// Saved results by name: the step that saved it and its result as JSON.
     saved: BTreeMap<String, (usize, Value)>,
+    /// The same names, with just the step (what [`Runner::check`] takes).
+    saved_at: BTreeMap<String, usize>,
     steps: usize,
     summary: Summary,
 }
@@ -131,6 +133,7 @@ impl Runner {
         Ok(Runner {
             sim,
             saved: BTreeMap::new(),
+            saved_at: BTreeMap::new(),
             steps: 0,
             summary: Summary::default(),
         })
@@ -203,12 +206,8 @@ impl Runner {
     /// Plays one step. `Err` (nothing changed) if a name or reference does not exist.
     pub fn step(&mut self, step: &StepSpec) -> Result<TraceStep, ScenarioError> {
         let index = self.steps + 1;
-        let saved_at: BTreeMap<String, usize> = self
-            .saved
-            .iter()
-            .map(|(k, (i, _))| (k.clone(), *i))
-            .collect();
-        self.check(step, &saved_at).map_err(|e| e.at_step(index))?;
+        self.check(step, &self.saved_at)
+            .map_err(|e| e.at_step(index))?;
         let mut failures = Vec::new();
         let input = self.input(step, &mut failures)?;
         let out = self
@@ -227,6 +226,7 @@ impl Runner {
         self.summary.expectations_failed += failures.len() as u64;
         if let Some(name) = step.save() {
             self.saved.insert(name.to_owned(), (index, result_json));
+            self.saved_at.insert(name.to_owned(), index);
         }
         Ok(TraceStep {
             index,
