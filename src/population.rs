@@ -42,7 +42,7 @@ use crate::sim::{AuthCodeRequest, Outcome, Simulator, Step};
 use crate::world::{AppId, AppSpec, Package, UserId, UserSpec};
 
 /// Users per shard: fixed, so the report does not depend on how shards are spread over threads.
-pub const SHARD_USERS: u64 = 1024;
+pub const SHARD_USERS: u64 = 256;
 
 /// Buckets of the popups-per-user histogram: 0, 1, …, and the last one for "this many or more".
 pub const POPUP_BUCKETS: usize = 9;
@@ -651,12 +651,8 @@ fn run_shard(seed: u64, index: u64, count: u64, apps: u32, mix: &Mix) -> Tally {
     let first = index * SHARD_USERS;
     for u in 0..count {
         let n = first + u;
-        sim.add_user(
-            UserSpec::new(format!("u{n}"))
-                .nick_name(format!("n{n}"))
-                .avatar("https://tfs.alipayobjects.com/images/partner/T1k0xiXXXXXXXXXXXX"),
-        )
-        .expect("user names are distinct");
+        sim.add_user(UserSpec::new(format!("u{n}")).nick_name(format!("n{n}")))
+            .expect("user names are distinct");
     }
     let mut shard = Shard {
         sim,
