@@ -5,7 +5,7 @@
 //! step the outcome, the popups, the payload exactly as Alipay delivers it and the policy
 //! findings, plus any [`Expect`]ation that did not hold. [`parse`] reads a scenario from text and
 //! reports any problem as one [`ScenarioError`] with its `line:column` and step number.
-//! `docs/spec-formats.md` defines both formats; `schemas/` holds their JSON Schemas, generated
+//! SPEC.md §8 defines both formats; `schemas/` holds their JSON Schemas, generated
 //! from these types by [`scenario_schema`] and [`trace_schema`].
 //!
 //! ```
@@ -325,7 +325,7 @@ pub struct Expect {
     /// The exact set of finding ids the step raised (`[]` asserts none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub findings: Option<Vec<FindingId>>,
-    /// A pattern the `result` must match (see docs/spec-formats.md): objects match when every
+    /// A pattern the `result` must match (see SPEC.md §8.5): objects match when every
     /// member given matches; `"$name.field"` strings are references; `{"$ne": v}`,
     /// `{"$exact": v}` and `{"$absent": true}` are operators.
     #[serde(default, skip_serializing_if = "Option::is_none")]

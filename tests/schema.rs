@@ -54,7 +54,7 @@ fn scenario_files() -> Vec<PathBuf> {
     v
 }
 
-/// The example of issue 3, as docs/spec-formats.md shows it.
+/// The example of issue 3, as SPEC.md §8 shows it.
 fn issue_example() -> Value {
     json!({
       "seed": 7,

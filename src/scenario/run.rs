@@ -408,7 +408,7 @@ impl Runner {
         }
     }
 
-    /// Matches `actual` against `pattern` (see docs/spec-formats.md, "Result patterns").
+    /// Matches `actual` against `pattern` (see SPEC.md §8.5, "Result patterns").
     fn matches(
         &self,
         pattern: &Value,
