@@ -195,18 +195,6 @@ impl AuthCodeRequest {
     }
 }
 
-impl Default for UserId {
-    fn default() -> Self {
-        UserId(0)
-    }
-}
-
-impl Default for AppId {
-    fn default() -> Self {
-        AppId(0)
-    }
-}
-
 /// Every input the simulator accepts, as data (tagged by `op`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op")]

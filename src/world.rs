@@ -119,6 +119,7 @@ impl UserSpec {
 
 /// Handle of an app in a simulator (its index).
 #[derive(
+    Default,
     Clone,
     Copy,
     Debug,
@@ -136,6 +137,7 @@ pub struct AppId(pub u32);
 
 /// Handle of a user in a simulator (its index).
 #[derive(
+    Default,
     Clone,
     Copy,
     Debug,
