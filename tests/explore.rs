@@ -78,12 +78,15 @@ fn canonical_states_do_not_depend_on_the_seed() {
     assert_eq!(a.outcomes, b.outcomes);
 }
 
-/// A world with a single user and app is exhausted quickly at shallow depth: no violation either.
+/// A 1 x 1 world at depth 4: no violation, and the paths that need four inputs are reached
+/// (a refresh after the refresh deadline: call, redeem, clock step, refresh).
 #[test]
-fn one_by_one_world_has_no_violation() {
-    let report = explore_world(&ExploreConfig::new(SmallWorld::new(1, 1), 3));
+fn one_by_one_world_at_depth_four_reaches_refresh_time_out() {
+    let report = explore_world(&ExploreConfig::new(SmallWorld::new(1, 1), 4));
     assert!(report.violation.is_none(), "{:?}", report.violation);
-    assert!(report.outcomes.contains_key("call: success"));
+    assert_eq!(report.outcomes["refresh: timed out"].first_depth, 4);
+    assert!(report.outcomes.contains_key("refresh: ok"));
+    assert!(report.outcomes.contains_key("redeem: revoked refused"));
     assert!(!report.outcomes.contains_key("redeem: foreign refused"));
 }
 
