@@ -567,7 +567,7 @@ impl Explorer<'_> {
             for &n in &level {
                 let path = path_to(&nodes, n);
                 let (sim, track, _) = self.replay(&path);
-                for mv in moves(&sim, &track, self.cfg.world) {
+                for mv in moves(&track, self.cfg.world) {
                     let mut s = sim.clone();
                     let mut t = track.clone();
                     report.states_visited += 1;
@@ -651,14 +651,13 @@ impl Explorer<'_> {
             });
             c.paths += 1;
         }
-        let checked = self.check(sim, track, mv, &step, consent_before, now_before);
+        let checked = self.check(track, mv, &step, consent_before, now_before);
         self.update(sim, track, mv, &step);
         (input, step.outcome, checked)
     }
 
     fn check(
         &self,
-        sim: &Simulator,
         track: &Track,
         mv: Move,
         step: &Step,
@@ -781,7 +780,6 @@ impl Explorer<'_> {
                 }
             }
         }
-        let _ = sim;
         Ok(())
     }
 
@@ -891,8 +889,7 @@ fn path_to(nodes: &[Node], mut n: u32) -> Vec<Move> {
 }
 
 /// Every move of the alphabet valid in this state, in a fixed order.
-fn moves(sim: &Simulator, track: &Track, w: SmallWorld) -> Vec<Move> {
-    let _ = sim;
+fn moves(track: &Track, w: SmallWorld) -> Vec<Move> {
     let mut out = Vec::with_capacity(512);
     for user in 0..w.users {
         for app in 0..w.apps {
@@ -1245,16 +1242,16 @@ pub struct ExploreArgs {
 
 /// `authsim explore`: exit 0 if every invariant holds in every state, 1 on a violation.
 pub fn explore(args: ExploreArgs) -> ExitCode {
+    use std::io::Write;
     let cfg = ExploreConfig::new(SmallWorld::new(args.users, args.apps), args.depth);
     let report = explore_world(&cfg);
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("reports are plain data")
-        );
+    let text = if args.json {
+        serde_json::to_string_pretty(&report).expect("reports are plain data") + "\n"
     } else {
-        print!("{}", render(&report));
-    }
+        render(&report)
+    };
+    // A closed pipe (e.g. `| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
     if report.violation.is_some() {
         ExitCode::from(1)
     } else {
