@@ -264,7 +264,7 @@ type SimulatorTest = AuthFlowTest<Simulator>;
 
 prop_state_machine! {
     #![proptest_config(proptest::test_runner::Config {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96),
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256),
         failure_persistence: None,
         ..proptest::test_runner::Config::default()
     })]
