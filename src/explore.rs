@@ -11,7 +11,8 @@
 //!   dismiss, a partial grant of `auth_user` only) and every [`Network`] outcome (ok, fail, lost
 //!   response);
 //! - the `getAuthorize` button with `userInfo` and `phoneNumber` × accept/deny/dismiss × every
-//!   network outcome, and with an invalid `scope`; `my.getSetting`;
+//!   network outcome, and with an invalid `scope`; `my.getSetting`, `my.getOpenUserInfo` and
+//!   `my.getPhoneNumber`;
 //! - `alipay.system.oauth.token` redeeming every code delivered so far by every app (the first
 //!   redemption, replays, foreign-app redemptions), and a forged code by every app;
 //! - refreshing every grant's current refresh token from every app, and its rotated-out one;
@@ -57,6 +58,9 @@
 //!    shows no popup; a prompted call without remembered consent shows exactly one; a button
 //!    shows one popup exactly when its consent is missing.
 //! 7. No two delivered codes are equal.
+//! 8. `my.getSetting` reports exactly the button consents; `my.getOpenUserInfo` and
+//!    `my.getPhoneNumber` deliver data (`code` 10000) exactly when consented (the phone number
+//!    only in the enterprise app), and no read or server step shows a popup.
 //!
 //! The first violation found is reported with the shortest input sequence that reaches it (the
 //! search is breadth first and every state of the shallower levels was expanded before), as a
@@ -326,6 +330,20 @@ pub enum Move {
     },
     /// `my.getSetting`.
     Setting {
+        /// User index.
+        user: u32,
+        /// App index.
+        app: u32,
+    },
+    /// `my.getOpenUserInfo`.
+    OpenUserInfo {
+        /// User index.
+        user: u32,
+        /// App index.
+        app: u32,
+    },
+    /// `my.getPhoneNumber`.
+    PhoneNumber {
         /// User index.
         user: u32,
         /// App index.
@@ -627,9 +645,11 @@ impl Explorer<'_> {
     ) -> (Input, Outcome, Result<(), String>) {
         let input = to_input(mv, track);
         let consent_before = match mv {
-            Move::Call { user, app, .. } | Move::Button { user, app, .. } => {
-                Some(sim.consent().get(UserId(user), AppId(app)))
-            }
+            Move::Call { user, app, .. }
+            | Move::Button { user, app, .. }
+            | Move::Setting { user, app }
+            | Move::OpenUserInfo { user, app }
+            | Move::PhoneNumber { user, app } => Some(sim.consent().get(UserId(user), AppId(app))),
             _ => None,
         };
         let now_before = sim.now().0;
@@ -666,7 +686,11 @@ impl Explorer<'_> {
     ) -> Result<(), String> {
         let client = matches!(
             mv,
-            Move::Call { .. } | Move::Button { .. } | Move::Setting { .. }
+            Move::Call { .. }
+                | Move::Button { .. }
+                | Move::Setting { .. }
+                | Move::OpenUserInfo { .. }
+                | Move::PhoneNumber { .. }
         );
         let expected_callbacks: &[Callback] = match (client, step.outcome) {
             (true, Outcome::Success) => &[Callback::Success, Callback::Complete],
@@ -774,11 +798,65 @@ impl Explorer<'_> {
                     refused(step)?;
                 }
             }
-            Move::Setting { .. } | Move::Advance { .. } | Move::Revoke { .. } => {
-                if step.popups != 0 {
-                    return Err(format!("{mv:?} showed a popup"));
+            Move::Setting { .. } | Move::Advance { .. } | Move::Revoke { .. } => {}
+            Move::OpenUserInfo { .. } | Move::PhoneNumber { .. } => {}
+        }
+        let silent = matches!(
+            mv,
+            Move::Setting { .. }
+                | Move::OpenUserInfo { .. }
+                | Move::PhoneNumber { .. }
+                | Move::Advance { .. }
+                | Move::Revoke { .. }
+        );
+        if silent && step.popups != 0 {
+            return Err(format!("{mv:?} showed a popup"));
+        }
+        self.check_consent_reads(mv, step, consent.unwrap_or_default())
+    }
+
+    /// `my.getSetting` reports the button consents; `my.getOpenUserInfo` and
+    /// `my.getPhoneNumber` answer `10000` exactly when the consent (and, for the phone, an
+    /// enterprise app) is there.
+    fn check_consent_reads(
+        &self,
+        mv: Move,
+        step: &Step,
+        c: crate::consent::Consent,
+    ) -> Result<(), String> {
+        let (want_ok, what) = match mv {
+            Move::Setting { .. } => {
+                let Payload::Setting(s) = &step.result else {
+                    return Err(format!("my.getSetting answered {:?}", step.result));
+                };
+                let got = (s.auth_setting.user_info, s.auth_setting.phone_number);
+                if got != (c.user_info, c.phone_number) {
+                    return Err(format!(
+                        "my.getSetting reports {got:?}, consent is {:?}",
+                        (c.user_info, c.phone_number)
+                    ));
                 }
+                return Ok(());
             }
+            Move::OpenUserInfo { .. } => (c.user_info, "my.getOpenUserInfo"),
+            Move::PhoneNumber { app, .. } => (
+                c.phone_number && self.cfg.world.is_enterprise(AppId(app)),
+                "my.getPhoneNumber",
+            ),
+            _ => return Ok(()),
+        };
+        let Payload::Response(r) = &step.result else {
+            return Err(format!("{what} answered {:?}", step.result));
+        };
+        let code = serde_json::from_str::<Value>(&r.response)
+            .ok()
+            .and_then(|v| v["response"]["code"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        if (code == "10000") != want_ok {
+            return Err(format!(
+                "{what} answered code {code:?} with consent {c:?}: {}",
+                r.response
+            ));
         }
         Ok(())
     }
@@ -927,6 +1005,8 @@ fn moves(track: &Track, w: SmallWorld) -> Vec<Move> {
                 network: Network::Ok,
             });
             out.push(Move::Setting { user, app });
+            out.push(Move::OpenUserInfo { user, app });
+            out.push(Move::PhoneNumber { user, app });
             out.push(Move::Revoke { user, app });
         }
     }
@@ -983,6 +1063,14 @@ fn to_input(mv: Move, track: &Track) -> Input {
             network,
         },
         Move::Setting { user, app } => Input::GetSetting {
+            user: UserId(user),
+            app: AppId(app),
+        },
+        Move::OpenUserInfo { user, app } => Input::GetOpenUserInfo {
+            user: UserId(user),
+            app: AppId(app),
+        },
+        Move::PhoneNumber { user, app } => Input::GetPhoneNumber {
             user: UserId(user),
             app: AppId(app),
         },
@@ -1046,6 +1134,15 @@ fn outcome_label(
             _ => "button: fail",
         },
         Move::Setting { .. } => "setting",
+        Move::OpenUserInfo { .. } | Move::PhoneNumber { .. } => {
+            let ok =
+                matches!(&step.result, Payload::Response(r) if r.response.contains("\"10000\""));
+            if ok {
+                "member info: delivered"
+            } else {
+                "member info: refused"
+            }
+        }
         Move::Redeem { .. } | Move::Forged { .. } => {
             if step.outcome == Outcome::Ok {
                 "redeem: ok"
