@@ -285,7 +285,7 @@ mod tests {
         );
         assert_eq!(parse_code(&format!("{:032x}", 0xabcu128)), None);
         assert_eq!(parse_token(&format!("authbseB{:032X}", 0xabcu128)), None);
-        for v in [0, 7, 10, 2088_123_456_789_012, u64::MAX] {
+        for v in [0, 7, 10, 2_088_123_456_789_012, u64::MAX] {
             assert_eq!(user_id_text(v), v.to_string());
         }
     }
