@@ -196,6 +196,30 @@ impl AuthFlowImpl for SimpleMock {
         }
     }
 
+    fn get_open_user_info(&mut self, user: UserId, app: AppId) -> Observation {
+        let code = if self.pair(user, app).user_info {
+            "10000"
+        } else {
+            "40003"
+        };
+        Observation {
+            member_code: Some(code.into()),
+            ..Observation::new(Outcome::Success)
+        }
+    }
+
+    fn get_phone_number(&mut self, user: UserId, app: AppId) -> Observation {
+        let code = match (self.world.is_enterprise(app), self.pair(user, app).phone) {
+            (false, _) => "40006",
+            (true, true) => "10000",
+            (true, false) => "40003",
+        };
+        Observation {
+            member_code: Some(code.into()),
+            ..Observation::new(Outcome::Success)
+        }
+    }
+
     fn redeem(&mut self, app: AppId, code: &str) -> Observation {
         let now = self.now;
         let epochs: HashMap<(u32, u32), u32> =

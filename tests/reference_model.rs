@@ -34,14 +34,22 @@ fn kind(a: &Action, e: &Expected) -> String {
         Action::GetAuthCode { .. } => "call",
         Action::Button { .. } => "button",
         Action::GetSetting { .. } => "setting",
+        Action::GetOpenUserInfo { .. } => "openUserInfo",
+        Action::GetPhoneNumber { .. } => "phoneNumber",
         Action::Redeem { .. } => "redeem",
         Action::Refresh { .. } => "refresh",
         Action::AdvanceClock { .. } => "clock",
         Action::Revoke { .. } => "revoke",
     };
     format!(
-        "{op} {:?} {:?} {:?} popups={}",
-        e.outcome, e.error, e.sub_code, e.popups
+        "{op} {:?} {:?} {:?} popups={}{}",
+        e.outcome,
+        e.error,
+        e.sub_code,
+        e.popups,
+        e.member_code
+            .map(|c| format!(" code={c}"))
+            .unwrap_or_default()
     )
 }
 
@@ -72,6 +80,10 @@ fn generated_sequences_reach_every_outcome_kind() {
         "refresh Error None Some(\"isv.refresh-token-invalid\") popups=0",
         "button Success None None popups=1",
         "button Fail None None popups=1",
+        "openUserInfo Success None None popups=0 code=10000",
+        "openUserInfo Success None None popups=0 code=40003",
+        "phoneNumber Success None None popups=0 code=10000",
+        "phoneNumber Success None None popups=0 code=40006",
     ] {
         assert!(
             seen.contains(want),

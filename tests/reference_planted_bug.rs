@@ -41,6 +41,12 @@ impl AuthFlowImpl for DoubleSpend {
     fn get_setting(&mut self, user: UserId, app: AppId) -> Observation {
         AuthFlowImpl::get_setting(&mut self.sim, user, app)
     }
+    fn get_open_user_info(&mut self, user: UserId, app: AppId) -> Observation {
+        AuthFlowImpl::get_open_user_info(&mut self.sim, user, app)
+    }
+    fn get_phone_number(&mut self, user: UserId, app: AppId) -> Observation {
+        AuthFlowImpl::get_phone_number(&mut self.sim, user, app)
+    }
     fn redeem(&mut self, app: AppId, code: &str) -> Observation {
         if let Some(first) = self.redeemed.get(code) {
             return first.clone(); // the planted bug

@@ -37,6 +37,8 @@ pub struct Observation {
     pub refresh_token: Option<String>,
     /// `my.getSetting`'s `(userInfo, phoneNumber)`.
     pub setting: Option<(bool, bool)>,
+    /// `my.getOpenUserInfo` / `my.getPhoneNumber`: the `code` inside the `response` string.
+    pub member_code: Option<String>,
 }
 
 impl Observation {
@@ -53,6 +55,7 @@ impl Observation {
             open_id: None,
             refresh_token: None,
             setting: None,
+            member_code: None,
         }
     }
 
@@ -94,6 +97,11 @@ impl Observation {
                 o.open_id = Some(b.open_id.clone());
                 o.refresh_token = Some(b.refresh_token.clone());
             }
+            Payload::Response(r) => {
+                o.member_code = serde_json::from_str::<serde_json::Value>(&r.response)
+                    .ok()
+                    .and_then(|v| v["response"]["code"].as_str().map(str::to_owned));
+            }
             Payload::Setting(s) => {
                 o.setting = Some((s.auth_setting.user_info, s.auth_setting.phone_number));
             }
@@ -123,6 +131,10 @@ pub trait AuthFlowImpl {
     ) -> Observation;
     /// `my.getSetting`.
     fn get_setting(&mut self, user: UserId, app: AppId) -> Observation;
+    /// `my.getOpenUserInfo` (report the `code` inside `response` in `member_code`).
+    fn get_open_user_info(&mut self, user: UserId, app: AppId) -> Observation;
+    /// `my.getPhoneNumber` (report the `code` inside `response` in `member_code`).
+    fn get_phone_number(&mut self, user: UserId, app: AppId) -> Observation;
     /// `alipay.system.oauth.token` with `grant_type=authorization_code`.
     fn redeem(&mut self, app: AppId, code: &str) -> Observation;
     /// `alipay.system.oauth.token` with `grant_type=refresh_token`.
@@ -165,6 +177,14 @@ impl AuthFlowImpl for Simulator {
 
     fn get_setting(&mut self, user: UserId, app: AppId) -> Observation {
         observe(Simulator::get_setting(self, user, app))
+    }
+
+    fn get_open_user_info(&mut self, user: UserId, app: AppId) -> Observation {
+        observe(Simulator::get_open_user_info(self, user, app))
+    }
+
+    fn get_phone_number(&mut self, user: UserId, app: AppId) -> Observation {
+        observe(Simulator::get_phone_number(self, user, app))
     }
 
     fn redeem(&mut self, app: AppId, code: &str) -> Observation {
@@ -287,6 +307,8 @@ impl<I: AuthFlowImpl> Driver<I> {
                 .imp
                 .authorize(user, app, scope.attr(), &decision.to_decision(), network),
             Action::GetSetting { user, app } => self.imp.get_setting(user, app),
+            Action::GetOpenUserInfo { user, app } => self.imp.get_open_user_info(user, app),
+            Action::GetPhoneNumber { user, app } => self.imp.get_phone_number(user, app),
             Action::Redeem { app, code } => {
                 let text = match code {
                     CodeRef::Issued(i) => self.codes[i as usize].clone(),
@@ -362,6 +384,12 @@ fn check_common(action: &Action, exp: &Expected, obs: &Observation) {
         ctx()
     );
     assert_eq!(obs.setting, exp.setting, "getSetting differs: {}", ctx());
+    assert_eq!(
+        obs.member_code.as_deref(),
+        exp.member_code,
+        "member-info code differs: {}",
+        ctx()
+    );
     if exp.identity.is_none() {
         assert!(
             obs.user_id.is_none() && obs.open_id.is_none(),

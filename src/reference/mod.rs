@@ -7,8 +7,8 @@
 //!   independently of the simulator: an abstract state of a few arrays and two vectors of `Copy`
 //!   records (which codes were delivered, presented, expired, revoked, and to which app; consent
 //!   per (user, app); grants and their rotations), predicting for each [`Action`] the outcome,
-//!   the popups, the client `error` or gateway `sub_code`, and whose `user_id`/`open_id` a
-//!   token response carries.
+//!   the popups, the client `error` or gateway `sub_code`, the member-info `code`, and whose
+//!   `user_id`/`open_id` a token response carries.
 //! - [`AuthFlowImpl`]: the trait your implementation (say, the mock your backend tests use)
 //!   implements, and [`AuthFlowTest`], the `StateMachineTest` generic over it. authsim's own
 //!   [`Simulator`](crate::sim::Simulator) implements the trait, so the same harness checks the
@@ -56,6 +56,12 @@
 //!     fn get_setting(&mut self, user: UserId, app: AppId) -> Observation {
 //!         Observation::from_step(&self.0.get_setting(user, app).unwrap())
 //!     }
+//!     fn get_open_user_info(&mut self, user: UserId, app: AppId) -> Observation {
+//!         Observation::from_step(&self.0.get_open_user_info(user, app).unwrap())
+//!     }
+//!     fn get_phone_number(&mut self, user: UserId, app: AppId) -> Observation {
+//!         Observation::from_step(&self.0.get_phone_number(user, app).unwrap())
+//!     }
 //!     fn redeem(&mut self, app: AppId, code: &str) -> Observation {
 //!         Observation::from_step(&self.0.redeem(app, code).unwrap())
 //!     }
@@ -94,12 +100,12 @@
 //! `tests/reference_planted_bug.rs` checks an implementation whose codes can be redeemed twice
 //! (it answers a replayed code from a cache of first redemptions). The harness fails, and
 //! proptest shrinks the counterexample (with `rng_seed` 4, 512 cases) to three actions: a code is
-//! issued to app 1, app 1 redeems it, and app 0 presents it again, which the model says must be
+//! issued to app 0, app 0 redeems it, and presents it again, which the model says must be
 //! refused with `isv.code-invalid`:
 //!
 //! ```text
-//! [GetAuthCode { user: UserId(0), app: AppId(1), scopes: Missing, decision: Accept, network: Ok },
-//!  Redeem { app: AppId(1), code: Issued(0) },
+//! [GetAuthCode { user: UserId(0), app: AppId(0), scopes: Missing, decision: Accept, network: Ok },
+//!  Redeem { app: AppId(0), code: Issued(0) },
 //!  Redeem { app: AppId(0), code: Issued(0) }]
 //! outcome differs: Redeem { app: AppId(0), code: Issued(0) }
 //!   expected Expected { outcome: Error, popups: 0, error: None,

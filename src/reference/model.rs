@@ -205,6 +205,20 @@ pub enum Action {
         /// The app.
         app: AppId,
     },
+    /// `my.getOpenUserInfo`.
+    GetOpenUserInfo {
+        /// The user.
+        user: UserId,
+        /// The app.
+        app: AppId,
+    },
+    /// `my.getPhoneNumber`.
+    GetPhoneNumber {
+        /// The user.
+        user: UserId,
+        /// The app.
+        app: AppId,
+    },
     /// `alipay.system.oauth.token` with `authorization_code`, from `app`'s server.
     Redeem {
         /// The calling app.
@@ -252,6 +266,9 @@ pub struct Expected {
     pub identity: Option<(UserId, AppId)>,
     /// For `my.getSetting`: `(userInfo, phoneNumber)`.
     pub setting: Option<(bool, bool)>,
+    /// For `my.getOpenUserInfo` / `my.getPhoneNumber`: the `code` inside `response`
+    /// (`10000`, `40003` without consent, `40006` without the package).
+    pub member_code: Option<&'static str>,
 }
 
 impl Expected {
@@ -264,6 +281,7 @@ impl Expected {
             granted: None,
             identity: None,
             setting: None,
+            member_code: None,
         }
     }
 
@@ -385,6 +403,8 @@ impl ModelState {
             Action::GetAuthCode { user, app, .. }
             | Action::Button { user, app, .. }
             | Action::GetSetting { user, app }
+            | Action::GetOpenUserInfo { user, app }
+            | Action::GetPhoneNumber { user, app }
             | Action::Revoke { user, app } => self.in_world(user, app),
             Action::Redeem { app, code } => {
                 app.0 < self.world.apps
@@ -425,6 +445,32 @@ impl ModelState {
                 let c = self.consent(user, app);
                 Expected {
                     setting: Some((c.user_info, c.phone_number)),
+                    ..Expected::plain(Outcome::Success)
+                }
+            }
+            Action::GetOpenUserInfo { user, app } => {
+                // Every app of the world has the member-basic-info package.
+                let code = if self.consent(user, app).user_info {
+                    "10000"
+                } else {
+                    "40003"
+                };
+                Expected {
+                    member_code: Some(code),
+                    ..Expected::plain(Outcome::Success)
+                }
+            }
+            Action::GetPhoneNumber { user, app } => {
+                // Only the enterprise app has the phone-number package.
+                let code = if !self.world.is_enterprise(app) {
+                    "40006"
+                } else if self.consent(user, app).phone_number {
+                    "10000"
+                } else {
+                    "40003"
+                };
+                Expected {
+                    member_code: Some(code),
                     ..Expected::plain(Outcome::Success)
                 }
             }

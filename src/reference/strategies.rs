@@ -102,7 +102,7 @@ pub fn clock_step(world: SmallWorld) -> BoxedStrategy<u64> {
     .boxed()
 }
 
-/// An input valid in `state`: calls, buttons, settings, redemptions of every delivered code by
+/// An input valid in `state`: calls, buttons, settings and member-info reads, redemptions of every delivered code by
 /// every app, forged codes, refreshes (current and rotated-out tokens), clock steps and
 /// revocations.
 pub fn action(state: &ModelState) -> BoxedStrategy<Action> {
@@ -138,6 +138,18 @@ pub fn action(state: &ModelState) -> BoxedStrategy<Action> {
             1,
             (user(w), app(w))
                 .prop_map(|(user, app)| Action::GetSetting { user, app })
+                .boxed(),
+        ),
+        (
+            1,
+            (user(w), app(w), proptest::bool::ANY)
+                .prop_map(|(user, app, phone)| {
+                    if phone {
+                        Action::GetPhoneNumber { user, app }
+                    } else {
+                        Action::GetOpenUserInfo { user, app }
+                    }
+                })
                 .boxed(),
         ),
         (
