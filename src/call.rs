@@ -310,7 +310,10 @@ mod machine {
                 self.fail(context, ClientError::InvalidParameters, None);
                 return Transition(State::failed());
             };
-            let remembered = if context.config.remember_consent {
+            // Nothing to prompt (auth_base): skip the consent lookup, a likely cache miss in a
+            // big world, whose answer could not change `pending`.
+            let remembered = if context.config.remember_consent && !requested.prompted().is_empty()
+            {
                 context.consent.get(self.user, self.app).scopes
             } else {
                 ScopeSet::EMPTY

@@ -148,6 +148,38 @@ where
     }
 }
 
+/// `#[serde(with = "crate::detmap::as_map")]`: a `DetMap` with string keys written as a JSON
+/// object in key order, byte-for-byte what a `BTreeMap<String, _>` writes.
+pub(crate) mod as_map {
+    use std::hash::Hash;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::DetMap;
+
+    /// Serializes as a map, in key order.
+    pub(crate) fn serialize<K, V, S>(map: &DetMap<K, V>, s: S) -> Result<S::Ok, S::Error>
+    where
+        K: Ord + Serialize,
+        V: Serialize,
+        S: Serializer,
+    {
+        s.collect_map(map.sorted())
+    }
+
+    /// The inverse of [`serialize`].
+    pub(crate) fn deserialize<'de, K, V, D>(d: D) -> Result<DetMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(DetMap(std::collections::HashMap::<K, V, _>::deserialize(
+            d,
+        )?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -167,5 +199,25 @@ mod tests {
         assert_eq!(serde_json::to_string(&det).expect("json"), from_tree);
         let back: DetMap<u128, u32> = serde_json::from_str(&from_tree).expect("json");
         assert_eq!(back, det);
+    }
+
+    #[test]
+    fn string_keyed_maps_serialize_like_a_btreemap() {
+        #[derive(Serialize, Deserialize, PartialEq, Debug)]
+        struct Names {
+            #[serde(with = "super::as_map")]
+            names: DetMap<String, u32>,
+        }
+        let mut det = DetMap::default();
+        let mut tree = BTreeMap::new();
+        for i in 0..500u32 {
+            det.insert(format!("user{i}"), i);
+            tree.insert(format!("user{i}"), i);
+        }
+        let json = serde_json::to_string(&Names { names: det }).expect("json");
+        let expected = serde_json::json!({ "names": tree }).to_string();
+        assert_eq!(json, expected);
+        let back: Names = serde_json::from_str(&json).expect("json");
+        assert_eq!(back.names.len(), 500);
     }
 }
