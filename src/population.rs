@@ -739,7 +739,7 @@ pub fn run_with_mix(args: &SimulateArgs, mix: Mix) -> Result<Report, PopulationE
     let progress = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(args.users);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} users ({per_sec}, {eta} left)",
+            "{bar:40} {human_pos}/{human_len} users ({eta} left)",
         ) {
             bar.set_style(style);
         }
