@@ -61,6 +61,13 @@ impl ConsentStore {
         self.entries.remove(&(user, app));
     }
 
+    /// Whether every entry names an existing user and app (for deserialized snapshots).
+    pub(crate) fn refs_ok(&self, users: usize, apps: usize) -> bool {
+        self.entries
+            .keys()
+            .all(|(u, a)| (u.0 as usize) < users && (a.0 as usize) < apps)
+    }
+
     /// Number of (user, app) pairs with any consent.
     pub fn len(&self) -> usize {
         self.entries.len()

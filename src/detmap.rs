@@ -180,6 +180,37 @@ pub(crate) mod as_map {
     }
 }
 
+/// `#[serde(with = "crate::detmap::hex_keys")]`: a `DetMap` keyed by 128-bit codes or tokens,
+/// written as an entry list in key order with each key as 32 lowercase hex digits. JSON numbers
+/// beyond 2^53 are not portable (JavaScript, `serde_json::Value`), so secrets travel as strings.
+pub(crate) mod hex_keys {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::DetMap;
+
+    /// Serializes as `[["<hex>", value], ...]`, in key order.
+    pub(crate) fn serialize<V: Serialize, S: Serializer>(
+        map: &DetMap<u128, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            map.sorted()
+                .into_iter()
+                .map(|(k, v)| (super::super::hex128::Hex(*k), v)),
+        )
+    }
+
+    /// The inverse of [`serialize`].
+    pub(crate) fn deserialize<'de, V, D>(d: D) -> Result<DetMap<u128, V>, D::Error>
+    where
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        let entries = Vec::<(super::super::hex128::Hex, V)>::deserialize(d)?;
+        Ok(DetMap(entries.into_iter().map(|(k, v)| (k.0, v)).collect()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;

@@ -22,7 +22,8 @@ use crate::world::{AppId, UserId};
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingId {
-    /// Two popups where one would do: `auth_user` plus the `userInfo` button (seeds 000, 002).
+    /// Two popups where one would do: a `my.getAuthCode` popup for profile data (`auth_user`,
+    /// `USER_NICKNAME`, `USER_AVATAR`) plus the `userInfo` button's (seeds 000, 002).
     DoublePopup,
     /// A prompted scope requested on the first screen (seeds 000, 001).
     FirstScreenPrompt,
@@ -47,9 +48,9 @@ impl FindingId {
     pub const fn message(self) -> &'static str {
         match self {
             FindingId::DoublePopup => {
-                "two popups for user_id + profile: my.getAuthCode with a prompted scope and the \
-                 userInfo button each asked; use scopes 'auth_base' (silent) for the user_id and \
-                 keep the userInfo button, for one popup"
+                "two popups for user_id + profile: my.getAuthCode asked for profile data (auth_user) \
+                 and the userInfo button asked again; use scopes 'auth_base' (silent) for the \
+                 user_id and keep the userInfo button, for one popup"
             }
             FindingId::FirstScreenPrompt => {
                 "a prompted scope on the first screen is not allowed; ask after the user knows \
@@ -123,6 +124,13 @@ impl PopupHistory {
         } else {
             None
         }
+    }
+
+    /// Whether every entry names an existing user and app (for deserialized snapshots).
+    pub(crate) fn refs_ok(&self, users: usize, apps: usize) -> bool {
+        self.seen
+            .keys()
+            .all(|(u, a)| (u.0 as usize) < users && (a.0 as usize) < apps)
     }
 
     /// A revocation starts the user's journey with the app afresh.

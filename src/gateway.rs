@@ -64,8 +64,10 @@ pub struct Grant {
     /// The (user, app) revocation epoch at the exchange.
     pub epoch: u32,
     /// Current access token.
+    #[serde(with = "crate::hex128")]
     pub access: u128,
     /// Current refresh token.
+    #[serde(with = "crate::hex128")]
     pub refresh: u128,
     /// When the current access token was issued.
     pub auth_start: Instant,
@@ -107,9 +109,12 @@ pub struct GatewayStats {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Gateway {
     // Hash maps with a fixed hasher, serialized in key order (see `crate::detmap`).
+    #[serde(with = "crate::detmap::hex_keys")]
     codes: DetMap<u128, CodeRecord>,
     grants: Vec<Grant>,
+    #[serde(with = "crate::detmap::hex_keys")]
     access: DetMap<u128, GrantIx>,
+    #[serde(with = "crate::detmap::hex_keys")]
     refresh: DetMap<u128, GrantIx>,
     epochs: DetMap<(UserId, AppId), u32>,
     stats: GatewayStats,
@@ -319,7 +324,9 @@ impl Gateway {
 
     /// The user revokes `app` in settings: its codes and tokens for the user are void.
     pub fn revoke(&mut self, user: UserId, app: AppId) {
-        *self.epochs.entry((user, app)).or_insert(0) += 1;
+        let epoch = self.epochs.entry((user, app)).or_insert(0);
+        // Wrapping: 2^32 revocations of one pair cannot happen, and no input may panic.
+        *epoch = epoch.wrapping_add(1);
     }
 
     fn grant_live(&self, ix: GrantIx) -> bool {
@@ -381,6 +388,39 @@ impl Gateway {
     /// Whether the grant `ix` can still be used (not replay-revoked, not revoked by the user).
     pub fn is_grant_live(&self, ix: GrantIx) -> bool {
         self.grant_live(ix)
+    }
+
+    /// Checks that every record of a deserialized gateway points at a user, app and grant that
+    /// exist, so that no later input can index out of range.
+    pub(crate) fn check_refs(&self, users: usize, apps: usize) -> Result<(), String> {
+        let pair = |u: UserId, a: AppId| (u.0 as usize) < users && (a.0 as usize) < apps;
+        let grant = |g: GrantIx| (g.0 as usize) < self.grants.len();
+        for (code, rec) in self.codes.iter() {
+            let burned_into = match rec.state {
+                CodeState::Burned(Some(g)) => Some(g),
+                _ => None,
+            };
+            if !pair(rec.user, rec.app) || burned_into.is_some_and(|g| !grant(g)) {
+                return Err(format!(
+                    "code {code:032X} refers to a missing user, app or grant"
+                ));
+            }
+        }
+        if let Some(i) = self.grants.iter().position(|g| !pair(g.user, g.app)) {
+            return Err(format!("grant #{i} refers to a missing user or app"));
+        }
+        if self
+            .access
+            .values()
+            .chain(self.refresh.values())
+            .any(|g| !grant(*g))
+        {
+            return Err("a token refers to a missing grant".into());
+        }
+        if self.epochs.keys().any(|(u, a)| !pair(*u, *a)) {
+            return Err("a revocation refers to a missing user or app".into());
+        }
+        Ok(())
     }
 
     /// The counters.

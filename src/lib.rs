@@ -92,6 +92,7 @@ pub mod error;
 pub mod error_codes;
 pub mod findings;
 pub mod gateway;
+mod hex128;
 pub mod identity;
 pub mod member;
 pub mod payload;

@@ -326,7 +326,11 @@ pub struct Totals {
 }
 
 /// The deterministic simulator of Alipay mini-program authorization.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+///
+/// A snapshot is its serde form. Deserializing checks it ([`Simulator::validate`]): a snapshot that
+/// was edited or corrupted is refused with an error instead of panicking later.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(try_from = "Unchecked")]
 pub struct Simulator {
     config: Config,
     seed: u64,
@@ -348,6 +352,86 @@ pub struct Simulator {
     calls: BTreeMap<CallId, StateMachine<AuthCodeCall>>,
     next_call: u64,
     totals: Totals,
+}
+
+/// A deserialized simulator not yet checked: the same fields as [`Simulator`], which is built
+/// from it only through [`Simulator::validate`]. Keep the two field lists identical.
+#[derive(Deserialize)]
+struct Unchecked {
+    config: Config,
+    seed: u64,
+    now: Instant,
+    entropy: Entropy,
+    keys: IdentityKeys,
+    apps: Vec<AppSpec>,
+    users: Vec<UserSpec>,
+    #[serde(with = "crate::detmap::as_map")]
+    app_names: DetMap<String, AppId>,
+    #[serde(with = "crate::detmap::as_map")]
+    user_names: DetMap<String, UserId>,
+    consent: ConsentStore,
+    gateway: Gateway,
+    popup_history: PopupHistory,
+    #[serde(with = "crate::entries")]
+    calls: BTreeMap<CallId, StateMachine<AuthCodeCall>>,
+    next_call: u64,
+    totals: Totals,
+}
+
+impl TryFrom<Unchecked> for Simulator {
+    type Error = String;
+
+    fn try_from(u: Unchecked) -> Result<Self, String> {
+        let sim = Simulator {
+            config: u.config,
+            seed: u.seed,
+            now: u.now,
+            entropy: u.entropy,
+            keys: u.keys,
+            apps: u.apps,
+            users: u.users,
+            app_names: u.app_names,
+            user_names: u.user_names,
+            consent: u.consent,
+            gateway: u.gateway,
+            popup_history: u.popup_history,
+            calls: u.calls,
+            next_call: u.next_call,
+            totals: u.totals,
+        };
+        sim.validate()?;
+        Ok(sim)
+    }
+}
+
+/// Equality of everything observable: calls in flight compare by state and arguments, not by
+/// statig's private "initialized" flag, which a restored snapshot resets.
+impl PartialEq for Simulator {
+    fn eq(&self, other: &Self) -> bool {
+        let calls_eq = self.calls.len() == other.calls.len()
+            && self
+                .calls
+                .iter()
+                .zip(&other.calls)
+                .all(|((a, ma), (b, mb))| {
+                    a == b && ma.state() == mb.state() && ma.inner() == mb.inner()
+                });
+        calls_eq
+            && self.config == other.config
+            && self.seed == other.seed
+            && self.now == other.now
+            && self.entropy == other.entropy
+            && self.keys == other.keys
+            && self.apps == other.apps
+            && self.users == other.users
+            && self.app_names == other.app_names
+            && self.user_names == other.user_names
+            && self.consent == other.consent
+            && self.gateway == other.gateway
+            && self.popup_history == other.popup_history
+            && self.next_call == other.next_call
+            && self.totals == other.totals
+    }
 }
 
 impl std::fmt::Debug for Simulator {
@@ -393,6 +477,44 @@ impl Simulator {
             next_call: 0,
             totals: Totals::default(),
         })
+    }
+
+    /// Checks that the simulator is internally consistent: the configuration is in range, names
+    /// index the declared users and apps, and every record refers to a user, app, grant or call
+    /// that exists. Always true of a simulator built through this API; checked when a snapshot is
+    /// deserialized, so a corrupted one is an error rather than a later panic.
+    pub fn validate(&self) -> Result<(), String> {
+        self.config.validate().map_err(|e| e.to_string())?;
+        let (users, apps) = (self.users.len(), self.apps.len());
+        // Each name maps to its own index and the maps are no larger: a bijection.
+        let users_named = self.user_names.len() == users
+            && (self.users.iter().enumerate())
+                .all(|(i, u)| self.user_names.get(&u.name) == Some(&UserId(i as u32)));
+        let apps_named = self.app_names.len() == apps
+            && (self.apps.iter().enumerate())
+                .all(|(i, a)| self.app_names.get(&a.name) == Some(&AppId(i as u32)));
+        if !users_named || !apps_named {
+            return Err("snapshot: the name indexes do not match the users and apps".into());
+        }
+        if !self.consent.refs_ok(users, apps) || !self.popup_history.refs_ok(users, apps) {
+            return Err("snapshot: consent or popup history names a missing user or app".into());
+        }
+        self.gateway
+            .check_refs(users, apps)
+            .map_err(|e| format!("snapshot: {e}"))?;
+        for (id, m) in &self.calls {
+            let call = m.inner();
+            if id.0 >= self.next_call
+                || call.user.0 as usize >= users
+                || call.app.0 as usize >= apps
+            {
+                return Err(format!(
+                    "snapshot: call #{} refers to a missing user, app or id",
+                    id.0
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Adds an app; its name must be new.

@@ -167,3 +167,60 @@ fn r_input_errors_change_nothing() {
     );
     assert_eq!(serde_json::to_string(&w.sim).unwrap(), before);
 }
+
+/// R-DET-SNAPSHOT, R-INPUT-ERRORS: a corrupted snapshot is refused with an error naming the
+/// problem, never accepted to panic later; a restored one equals the original, calls in flight
+/// included.
+#[test]
+fn r_det_snapshot_corrupted_is_an_error_not_a_panic() {
+    let mut w = world();
+    let (alice, corp) = (w.alice, w.corp);
+    let c = w.fresh_code(alice, corp, "auth_user");
+    w.sim.redeem(corp, &c).unwrap();
+    w.sim
+        .authorize(alice, corp, "userInfo", Decision::Accept, Network::Ok)
+        .unwrap();
+    w.sim
+        .invoke_auth_code(alice, corp, "USER_ADDRESS".into(), Page::default())
+        .unwrap();
+    let good = serde_json::to_value(&w.sim).unwrap();
+    let restored: Simulator = serde_json::from_value(good.clone()).unwrap();
+    assert_eq!(
+        restored, w.sim,
+        "restored equals original, with a call in flight"
+    );
+
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(&str, Edit); 6] = [
+        ("codeTtlSeconds", |v| {
+            v["config"]["codeTtlSeconds"] = 5.into()
+        }),
+        ("name indexes", |v| {
+            v["users"].as_array_mut().unwrap().pop();
+        }),
+        ("grant #0", |v| {
+            v["gateway"]["grants"][0]["user"] = 99.into()
+        }),
+        ("missing user, app or grant", |v| {
+            v["gateway"]["codes"][0][1]["state"] = serde_json::json!({"Burned": 77})
+        }),
+        ("consent or popup history", |v| {
+            v["consent"]["entries"][0][0][0] = 99.into()
+        }),
+        ("call #0", |v| {
+            v["calls"][0][1]["shared_storage"]["app"] = 99.into()
+        }),
+    ];
+    for (expected, edit) in edits {
+        let mut bad = good.clone();
+        edit(&mut bad);
+        assert_ne!(
+            bad, good,
+            "the edit for {expected:?} must change the snapshot"
+        );
+        let err = serde_json::from_value::<Simulator>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{expected:?} not in {err:?}");
+    }
+}
