@@ -49,10 +49,15 @@ pub enum Decision {
 #[serde(untagged)]
 enum DecisionRepr {
     Simple(SimpleDecision),
-    Partial {
-        /// The scopes the user accepts.
-        accept: Vec<Scope>,
-    },
+    Partial(PartialDecision),
+}
+
+/// `{"accept": [...]}`: nothing else may stand beside `accept`.
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct PartialDecision {
+    /// The scopes the user accepts.
+    accept: Vec<Scope>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, schemars::JsonSchema)]
@@ -69,9 +74,9 @@ impl Serialize for Decision {
             Decision::Accept => SimpleDecision::Accept.serialize(s),
             Decision::Deny => SimpleDecision::Deny.serialize(s),
             Decision::Dismiss => SimpleDecision::Dismiss.serialize(s),
-            Decision::AcceptOnly(scopes) => DecisionRepr::Partial {
+            Decision::AcceptOnly(scopes) => DecisionRepr::Partial(PartialDecision {
                 accept: scopes.clone(),
-            }
+            })
             .serialize(s),
         }
     }
@@ -83,7 +88,7 @@ impl<'de> Deserialize<'de> for Decision {
             DecisionRepr::Simple(SimpleDecision::Accept) => Decision::Accept,
             DecisionRepr::Simple(SimpleDecision::Deny) => Decision::Deny,
             DecisionRepr::Simple(SimpleDecision::Dismiss) => Decision::Dismiss,
-            DecisionRepr::Partial { accept } => Decision::AcceptOnly(accept),
+            DecisionRepr::Partial(PartialDecision { accept }) => Decision::AcceptOnly(accept),
         })
     }
 }
@@ -266,6 +271,13 @@ impl AuthCodeCall {
     }
 }
 
+/// Prompted scopes that ask for profile data the `userInfo` button also gives (avatar,
+/// nickname): a popup for one of them plus the button's popup is the double popup (R-DOUBLE-POPUP).
+const PROFILE_SCOPES: ScopeSet = ScopeSet::EMPTY
+    .with(Scope::AuthUser)
+    .with(Scope::UserNickname)
+    .with(Scope::UserAvatar);
+
 fn error_scopes(scopes: ScopeSet) -> BTreeMap<Scope, String> {
     scopes
         .iter()
@@ -325,9 +337,12 @@ mod machine {
                 return Transition(State::requesting(all, ScopeSet::EMPTY, ScopeSet::EMPTY));
             }
             context.report.popups += 1;
-            if let Some(f) = context
-                .popup_history
-                .shown(self.user, self.app, PopupKind::AuthCode)
+            // Only a popup asking for what the userInfo button also gives can be its double.
+            if pending.intersects(PROFILE_SCOPES)
+                && let Some(f) =
+                    context
+                        .popup_history
+                        .shown(self.user, self.app, PopupKind::AuthCode)
             {
                 context.report.findings.push(f);
             }
@@ -450,9 +465,4 @@ pub fn state_name(state: &State) -> &'static str {
         State::Succeeded {} => "succeeded",
         State::Failed {} => "failed",
     }
-}
-
-/// Whether a state is terminal (the call's callbacks have all fired).
-pub fn is_terminal(state: &State) -> bool {
-    matches!(state, State::Succeeded {} | State::Failed {})
 }

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "camelCase")]
 pub enum Dialect {
-    /// The codes the seed pages give: 2 (seed 003), 3, 4, 11 (seed 001), 10 (seed 003).
+    /// The codes the seed pages give: 2 (seed 003), 3, 4, 11 (seed 001), 10 (seed 003), plus 1
+    /// for an API the container does not support (FACTS.md, developer tools).
     #[default]
     Seeds,
 }

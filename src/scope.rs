@@ -152,6 +152,16 @@ impl ScopeSet {
         self.0 & scope.bit() != 0
     }
 
+    /// The set with `scope` added (usable in constants).
+    pub const fn with(self, scope: Scope) -> ScopeSet {
+        ScopeSet(self.0 | scope.bit())
+    }
+
+    /// Whether the two sets share a scope.
+    pub const fn intersects(self, other: ScopeSet) -> bool {
+        self.0 & other.0 != 0
+    }
+
     /// Adds `scope`.
     pub fn insert(&mut self, scope: Scope) {
         self.0 |= scope.bit();

@@ -152,8 +152,3 @@ pub struct AppId(pub u32);
 )]
 #[serde(transparent)]
 pub struct UserId(pub u32);
-
-/// The app id the platform would show: 16 digits, derived from the index (stable, not random).
-pub fn app_id_text(app: AppId) -> String {
-    format!("2021{:012}", u64::from(app.0) + 1)
-}

@@ -465,3 +465,24 @@ fn r_error_table_codes_and_messages() {
         assert_eq!(e.signature().is_some(), code == 4);
     }
 }
+
+/// R-DECIDE-PARTIAL: the JSON form of a partial decision is exactly `{"accept": [...]}`.
+#[test]
+fn r_decide_partial_json_form_is_strict() {
+    let d: Decision = serde_json::from_value(json!({"accept": ["auth_user"]})).unwrap();
+    assert_eq!(d, Decision::AcceptOnly(vec![Scope::AuthUser]));
+    assert_eq!(
+        serde_json::to_value(&d).unwrap(),
+        json!({"accept": ["auth_user"]})
+    );
+    for bad in [
+        json!({"accept": ["auth_user"], "acept": 1}),
+        json!({"accept": "auth_user"}),
+        json!("Accept"),
+    ] {
+        assert!(
+            serde_json::from_value::<Decision>(bad.clone()).is_err(),
+            "{bad}"
+        );
+    }
+}

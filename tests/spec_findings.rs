@@ -64,6 +64,23 @@ fn r_double_popup_found_and_fixed() {
         .unwrap();
     let a = w.call(AuthCodeRequest::new(carol, shop, "auth_user"));
     assert_eq!(ids(&a), vec![FindingId::DoublePopup]);
+    // A popup for something the button does not give is not its double.
+    let dave = w.sim.add_user(UserSpec::new("dave")).unwrap();
+    let a = w.call(AuthCodeRequest::new(dave, shop, "SEND_MESSAGE"));
+    let b = w
+        .sim
+        .authorize(dave, shop, "userInfo", Decision::Accept, Network::Ok)
+        .unwrap();
+    assert_eq!(a.popups + b.popups, 2);
+    assert!(a.findings.is_empty() && b.findings.is_empty());
+    // USER_NICKNAME overlaps with the button's nickname: a double.
+    let erin = w.sim.add_user(UserSpec::new("erin")).unwrap();
+    w.call(AuthCodeRequest::new(erin, shop, "USER_NICKNAME"));
+    let b = w
+        .sim
+        .authorize(erin, shop, "userInfo", Decision::Accept, Network::Ok)
+        .unwrap();
+    assert_eq!(ids(&b), vec![FindingId::DoublePopup]);
 }
 
 /// R-FIND-FIRST-SCREEN: a prompted scope on the first screen.
