@@ -372,8 +372,16 @@ fn run(seed: u64, ops: &[Op]) -> (Vec<String>, World, Ledger) {
     (out, w, ledger)
 }
 
+/// `PROPTEST_CASES` if set (for the long runs), else `default`: sized for CI.
+fn deep_or(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: ProptestConfig::default().cases.min(96), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: deep_or(96), ..ProptestConfig::default() })]
 
     /// Each auth code is redeemed successfully at most once, never at or after its expiry and
     /// never by an app it was not issued to; forged codes are refused; silent calls show no popup
