@@ -25,7 +25,6 @@ use crate::call::{Decision, Network, Page};
 use crate::config::Config;
 use crate::findings::FindingId;
 use crate::scope::ScopesArg;
-use crate::sim::Outcome;
 use crate::world::Package;
 
 pub mod locate;
@@ -40,7 +39,10 @@ impl<'de> Deserialize<'de> for Scenario {
         from_value(value).map_err(serde::de::Error::custom)
     }
 }
-pub use run::{Runner, Summary, Trace, TraceStep, run, scenario_schema, trace_schema};
+pub use run::{
+    Refusal, Runner, SavedStep, Summary, Trace, TraceOutcome, TraceResult, TraceStep, run,
+    scenario_schema, trace_schema,
+};
 
 /// A scenario: the world, then the steps played in it. Deserializing one checks it as
 /// [`parse`] does (without positions).
@@ -141,10 +143,19 @@ pub enum StepSpec {
     /// The user revokes the app in its settings.
     #[serde(rename = "user.revoke")]
     Revoke(PairStep),
+    /// Starts a `my.getAuthCode` call driven step by step; its `save` name is the call's handle.
+    #[serde(rename = "call.invoke")]
+    Invoke(InvokeStep),
+    /// The user answers the popup of a step-wise call.
+    #[serde(rename = "call.decide")]
+    Decide(DecideStep),
+    /// The network answers the request of a step-wise call.
+    #[serde(rename = "call.network")]
+    Deliver(NetworkStep),
 }
 
 /// The `op` names, in the order [`StepSpec`] lists them.
-pub const OPS: [&str; 9] = [
+pub const OPS: [&str; 12] = [
     "my.getAuthCode",
     "button.getAuthorize",
     "my.getOpenUserInfo",
@@ -154,6 +165,9 @@ pub const OPS: [&str; 9] = [
     "alipay.user.info.share",
     "clock.advance",
     "user.revoke",
+    "call.invoke",
+    "call.decide",
+    "call.network",
 ];
 
 /// `my.getAuthCode`.
@@ -178,6 +192,71 @@ pub struct AuthCodeStep {
     #[serde(default)]
     pub page: Page,
     /// Names this step's result for later `"$name.field"` references.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save: Option<String>,
+    /// What this step must produce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
+    /// A note for people (the demo's table shows it); not interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `call.invoke`: starts a `my.getAuthCode` call that later `call.decide` / `call.network` steps
+/// drive, naming it by this step's `save`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvokeStep {
+    /// The user's name.
+    pub user: String,
+    /// The app's name (the host app, when the call comes from a plugin).
+    pub app: String,
+    /// The raw `scopes` argument, as for `my.getAuthCode`.
+    #[serde(default, skip_serializing_if = "is_missing")]
+    pub scopes: ScopesArg,
+    /// Where the call is made (default: not the first screen, `onTap`, container `page`).
+    #[serde(default)]
+    pub page: Page,
+    /// Names the call: later steps drive it with `"call": "$name"`; also names this step's
+    /// result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save: Option<String>,
+    /// What this step must produce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
+    /// A note for people (the demo's table shows it); not interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `call.decide`: the user answers the popup of the call started by a `call.invoke` step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideStep {
+    /// `"$name"`: the `save` name of an earlier `call.invoke` step.
+    pub call: String,
+    /// The user's answer.
+    pub decision: Decision,
+    /// Names this step's result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save: Option<String>,
+    /// What this step must produce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
+    /// A note for people (the demo's table shows it); not interpreted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `call.network`: the network answers the request of the call started by a `call.invoke` step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkStep {
+    /// `"$name"`: the `save` name of an earlier `call.invoke` step.
+    pub call: String,
+    /// What the network does.
+    pub network: Network,
+    /// Names this step's result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub save: Option<String>,
     /// What this step must produce.
@@ -306,9 +385,9 @@ pub struct ClockStep {
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// The trace's `outcome`: `success`/`fail` (client), `ok`/`error` (gateway), `ok` (clock,
-    /// revoke).
+    /// revoke), `pending` (only `call.*` steps), `refused` (only `call.decide` / `call.network`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<TraceOutcome>,
     /// Popups shown by the step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub popups: Option<u32>,
@@ -345,6 +424,9 @@ impl StepSpec {
             StepSpec::UserInfoShare(_) => OPS[6],
             StepSpec::AdvanceClock(_) => OPS[7],
             StepSpec::Revoke(_) => OPS[8],
+            StepSpec::Invoke(_) => OPS[9],
+            StepSpec::Decide(_) => OPS[10],
+            StepSpec::Deliver(_) => OPS[11],
         }
     }
 
@@ -360,6 +442,9 @@ impl StepSpec {
             StepSpec::OauthToken(s) => s.save.as_deref(),
             StepSpec::UserInfoShare(s) => s.save.as_deref(),
             StepSpec::AdvanceClock(s) => s.save.as_deref(),
+            StepSpec::Invoke(s) => s.save.as_deref(),
+            StepSpec::Decide(s) => s.save.as_deref(),
+            StepSpec::Deliver(s) => s.save.as_deref(),
         }
     }
 
@@ -375,6 +460,9 @@ impl StepSpec {
             StepSpec::OauthToken(s) => s.expect.as_ref(),
             StepSpec::UserInfoShare(s) => s.expect.as_ref(),
             StepSpec::AdvanceClock(s) => s.expect.as_ref(),
+            StepSpec::Invoke(s) => s.expect.as_ref(),
+            StepSpec::Decide(s) => s.expect.as_ref(),
+            StepSpec::Deliver(s) => s.expect.as_ref(),
         }
     }
 
@@ -390,6 +478,9 @@ impl StepSpec {
             StepSpec::OauthToken(s) => s.note.as_deref(),
             StepSpec::UserInfoShare(s) => s.note.as_deref(),
             StepSpec::AdvanceClock(s) => s.note.as_deref(),
+            StepSpec::Invoke(s) => s.note.as_deref(),
+            StepSpec::Decide(s) => s.note.as_deref(),
+            StepSpec::Deliver(s) => s.note.as_deref(),
         }
     }
 
@@ -405,6 +496,17 @@ impl StepSpec {
             StepSpec::OauthToken(s) => (None, Some(&s.app)),
             StepSpec::UserInfoShare(s) => (None, Some(&s.app)),
             StepSpec::AdvanceClock(_) => (None, None),
+            StepSpec::Invoke(s) => (Some(&s.user), Some(&s.app)),
+            StepSpec::Decide(_) | StepSpec::Deliver(_) => (None, None),
+        }
+    }
+
+    /// For `call.decide` and `call.network`, the `call` member (`"$name"`).
+    pub fn call_handle(&self) -> Option<&str> {
+        match self {
+            StepSpec::Decide(s) => Some(&s.call),
+            StepSpec::Deliver(s) => Some(&s.call),
+            _ => None,
         }
     }
 

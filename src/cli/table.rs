@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::findings::FindingId;
 use crate::payload::Payload;
-use crate::scenario::{Scenario, StepSpec, Trace, TraceStep};
+use crate::scenario::{Scenario, StepSpec, Trace, TraceResult, TraceStep};
 
 /// The table, the findings with their fixes, failed expectations, and the summary.
 pub fn render(scenario: &Scenario, trace: &Trace) -> String {
@@ -73,6 +73,20 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
     let _ = writeln!(out, "{}", line(&header.map(String::from), "note"));
     for (r, note) in rows.iter().zip(&notes) {
         let _ = writeln!(out, "{}", line(r, note));
+    }
+    let refused: Vec<(usize, &str)> = trace
+        .steps
+        .iter()
+        .filter_map(|s| match &s.result {
+            TraceResult::Refused(r) => Some((s.index, r.refused.as_str())),
+            TraceResult::Payload(_) => None,
+        })
+        .collect();
+    if !refused.is_empty() {
+        let _ = writeln!(out, "\nrefused inputs:");
+        for (i, why) in refused {
+            let _ = writeln!(out, "  step {i}: {why}");
+        }
     }
     let ids: BTreeSet<FindingId> = trace
         .steps
@@ -142,63 +156,112 @@ fn plural(n: u64, what: &str) -> String {
     }
 }
 
+/// The scopes argument, readably.
+fn scopes(arg: &crate::scope::ScopesArg) -> String {
+    match &arg.0 {
+        None => "(no scopes)".to_owned(),
+        Some(Value::String(x)) => x.clone(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join("+"),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A decision, readably: `accept`, `deny`, `dismiss`, `accept only a+b`.
+fn decision(d: &crate::call::Decision) -> String {
+    match serde_json::to_value(d).unwrap_or(Value::Null) {
+        Value::String(d) => d,
+        other => format!(
+            "accept only {}",
+            other["accept"]
+                .as_array()
+                .map(|a| a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("+"))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+/// What the network does, readably; `None` for `ok`.
+fn network(n: crate::call::Network) -> Option<&'static str> {
+    match n {
+        crate::call::Network::Ok => None,
+        crate::call::Network::Fail => Some("network fail"),
+        crate::call::Network::LostResponse => Some("response lost"),
+    }
+}
+
+/// What is not default about a page.
+fn page(p: &crate::call::Page, extra: &mut Vec<String>) {
+    if p.first_screen {
+        extra.push("first screen".into());
+    }
+    if let Ok(Value::String(l)) = serde_json::to_value(p.lifecycle)
+        && l != "onTap"
+    {
+        extra.push(l);
+    }
+    if let Ok(Value::String(c)) = serde_json::to_value(p.container)
+        && c != "page"
+    {
+        extra.push(c);
+    }
+}
+
+fn parenthesized(extra: &[String]) -> String {
+    if extra.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", extra.join(", "))
+    }
+}
+
 /// The call column: the op and what is not default about it.
 fn call(spec: &StepSpec) -> String {
     match spec {
         StepSpec::GetAuthCode(s) => {
-            let scopes = match &s.scopes.0 {
-                None => "(no scopes)".to_owned(),
-                Some(Value::String(x)) => x.clone(),
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                    .collect::<Vec<_>>()
-                    .join("+"),
-                Some(other) => other.to_string(),
-            };
             let mut extra = Vec::new();
-            let decision = serde_json::to_value(&s.decision).unwrap_or(Value::Null);
-            if decision != Value::String("accept".into()) {
-                extra.push(match decision {
-                    Value::String(d) => d,
-                    other => format!(
-                        "accept only {}",
-                        other["accept"]
-                            .as_array()
-                            .map(|a| a
-                                .iter()
-                                .filter_map(Value::as_str)
-                                .collect::<Vec<_>>()
-                                .join("+"))
-                            .unwrap_or_default()
-                    ),
-                });
+            if s.decision != crate::call::Decision::Accept {
+                extra.push(decision(&s.decision));
             }
-            match s.network {
-                crate::call::Network::Ok => {}
-                crate::call::Network::Fail => extra.push("network fail".into()),
-                crate::call::Network::LostResponse => extra.push("response lost".into()),
-            }
-            if s.page.first_screen {
-                extra.push("first screen".into());
-            }
-            if let Ok(Value::String(l)) = serde_json::to_value(s.page.lifecycle)
-                && l != "onTap"
-            {
-                extra.push(l);
-            }
-            if let Ok(Value::String(c)) = serde_json::to_value(s.page.container)
-                && c != "page"
-            {
-                extra.push(c);
-            }
-            let extra = if extra.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", extra.join(", "))
-            };
-            format!("getAuthCode {}/{} {scopes}{extra}", s.user, s.app)
+            extra.extend(network(s.network).map(str::to_owned));
+            page(&s.page, &mut extra);
+            format!(
+                "getAuthCode {}/{} {}{}",
+                s.user,
+                s.app,
+                scopes(&s.scopes),
+                parenthesized(&extra)
+            )
         }
+        StepSpec::Invoke(s) => {
+            let mut extra = Vec::new();
+            page(&s.page, &mut extra);
+            let name = s
+                .save
+                .as_deref()
+                .map(|n| format!(" ${n}"))
+                .unwrap_or_default();
+            format!(
+                "call.invoke{name} {}/{} {}{}",
+                s.user,
+                s.app,
+                scopes(&s.scopes),
+                parenthesized(&extra)
+            )
+        }
+        StepSpec::Decide(s) => format!("call.decide {} {}", s.call, decision(&s.decision)),
+        StepSpec::Deliver(s) => format!(
+            "call.network {} {}",
+            s.call,
+            network(s.network).unwrap_or("ok")
+        ),
         StepSpec::Authorize(s) => {
             let mut extra = String::new();
             if let Ok(Value::String(d)) = serde_json::to_value(&s.decision)
@@ -228,7 +291,10 @@ fn call(spec: &StepSpec) -> String {
 
 /// The error/sub_code column.
 fn error(step: &TraceStep) -> String {
-    match &step.result {
+    let TraceResult::Payload(result) = &step.result else {
+        return "-".into();
+    };
+    match result {
         Payload::ClientFail(f) => format!("error {}", f.error),
         Payload::AuthorizeError(e) => format!("onError: {}", e.error_message),
         Payload::GatewayError(e) => e.error_response.sub_code.clone(),

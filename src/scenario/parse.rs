@@ -79,7 +79,13 @@ pub fn validate(scenario: &Scenario) -> Result<(), ScenarioError> {
             .check(step, &saved)
             .map_err(|e| e.under(&format!("/steps/{i}")).at_step(i + 1))?;
         if let Some(name) = step.save() {
-            saved.insert(name.to_owned(), i + 1);
+            saved.insert(
+                name.to_owned(),
+                super::SavedStep {
+                    step: i + 1,
+                    op: step.op(),
+                },
+            );
         }
     }
     Ok(())
@@ -155,6 +161,9 @@ fn step_from(value: Value) -> Result<StepSpec, ScenarioError> {
         "alipay.user.info.share" => StepSpec::UserInfoShare(typed(rest, "")?),
         "clock.advance" => StepSpec::AdvanceClock(typed(rest, "")?),
         "user.revoke" => StepSpec::Revoke(typed(rest, "")?),
+        "call.invoke" => StepSpec::Invoke(typed(rest, "")?),
+        "call.decide" => StepSpec::Decide(typed(rest, "")?),
+        "call.network" => StepSpec::Deliver(typed(rest, "")?),
         other => {
             let hint = OPS
                 .iter()

@@ -7,9 +7,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Expect, Header, Scenario, ScenarioError, StepSpec};
+use crate::error::InputError;
 use crate::findings::{Finding, FindingId};
 use crate::payload::Payload;
-use crate::sim::{AuthCodeRequest, Input, Outcome, Simulator};
+use crate::sim::{AuthCodeRequest, CallId, Input, Outcome, Simulator};
 use crate::world::{AppSpec, UserSpec};
 
 /// What a scenario produced: one [`TraceStep`] per step, then the totals.
@@ -33,17 +34,110 @@ pub struct TraceStep {
     /// The step's `op`.
     pub op: String,
     /// `success` / `fail` (which client callback fired), `ok` / `error` (gateway), `ok` (clock,
-    /// revoke).
-    pub outcome: Outcome,
+    /// revoke), `pending` (a step-wise call still waiting), `refused` (a step-wise input the
+    /// call's state does not expect).
+    pub outcome: TraceOutcome,
     /// Popups the step showed the user.
     pub popups: u32,
-    /// The payload exactly as Alipay delivers it.
-    pub result: Payload,
+    /// The payload exactly as Alipay delivers it, or `{"refused": "<why>"}`.
+    pub result: TraceResult,
     /// Policy findings the step raised, each with the fix in its message.
     pub findings: Vec<Finding>,
     /// One line per expectation of the step that did not hold; absent when all held.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expectations_failed: Vec<String>,
+}
+
+/// The trace's `outcome`: the simulator's [`Outcome`], or `refused` for a `call.decide` /
+/// `call.network` input the call's state does not expect.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum TraceOutcome {
+    /// A client call's `success` callback fired.
+    Success,
+    /// A client call's `fail` callback fired.
+    Fail,
+    /// A gateway call succeeded, or a clock / revocation step was applied.
+    Ok,
+    /// A gateway call returned `error_response`.
+    Error,
+    /// A step-wise call is waiting for its next input; no callback has fired yet.
+    Pending,
+    /// A step-wise input the call's state does not expect (or a call no longer in flight): nothing
+    /// changed, no callback fired.
+    Refused,
+}
+
+impl From<Outcome> for TraceOutcome {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Success => TraceOutcome::Success,
+            Outcome::Fail => TraceOutcome::Fail,
+            Outcome::Ok => TraceOutcome::Ok,
+            Outcome::Error => TraceOutcome::Error,
+            Outcome::Pending => TraceOutcome::Pending,
+        }
+    }
+}
+
+impl PartialEq<Outcome> for TraceOutcome {
+    fn eq(&self, other: &Outcome) -> bool {
+        *self == TraceOutcome::from(*other)
+    }
+}
+
+/// A trace step's `result`: the payload, or why a step-wise input was refused.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum TraceResult {
+    /// The payload exactly as Alipay delivers it.
+    Payload(Payload),
+    /// `{"refused": "<why>"}`.
+    Refused(Refusal),
+}
+
+/// Why a step-wise input was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Refusal {
+    /// The simulator's message, naming the call and its state.
+    pub refused: String,
+}
+
+/// A saved name's step: its number (from 1) and its `op` (what [`Runner::check`] takes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SavedStep {
+    /// The step, counted from 1.
+    pub step: usize,
+    /// Its `op`.
+    pub op: &'static str,
+}
+
+/// A step-wise call named by a `call.invoke` step's `save`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct CallTrack {
+    /// The simulator's id, if the call stayed in flight after its invocation.
+    id: Option<CallId>,
+    /// The step that ended it, once it has ended.
+    ended: Option<usize>,
+}
+
+/// What a step does once its names are resolved: a simulator input, or a refusal decided here.
+enum Play {
+    Input(Input),
+    Refuse(String),
 }
 
 /// Totals over a run.
@@ -94,8 +188,10 @@ pub struct Runner {
     sim: Simulator,
     /// Saved results by name: the step that saved it and its result as JSON.
     saved: BTreeMap<String, (usize, Value)>,
-    /// The same names, with just the step (what [`Runner::check`] takes).
-    saved_at: BTreeMap<String, usize>,
+    /// The same names, with just the step and its op (what [`Runner::check`] takes).
+    saved_at: BTreeMap<String, SavedStep>,
+    /// Step-wise calls by the save name of their `call.invoke` step.
+    calls: BTreeMap<String, CallTrack>,
     steps: usize,
     summary: Summary,
 }
@@ -134,6 +230,7 @@ impl Runner {
             sim,
             saved: BTreeMap::new(),
             saved_at: BTreeMap::new(),
+            calls: BTreeMap::new(),
             steps: 0,
             summary: Summary::default(),
         })
@@ -155,11 +252,11 @@ impl Runner {
     }
 
     /// Checks a step's names and references against the world and `saved` (save name to the
-    /// step, from 1, that saved it), without running it. Pointers are relative to the step.
+    /// step that saved it), without running it. Pointers are relative to the step.
     pub fn check(
         &self,
         step: &StepSpec,
-        saved: &BTreeMap<String, usize>,
+        saved: &BTreeMap<String, SavedStep>,
     ) -> Result<(), ScenarioError> {
         let (user, app) = step.names();
         if let Some(u) = user
@@ -174,6 +271,34 @@ impl Runner {
         }
         for (field, text) in step.reference_fields() {
             check_text(text, saved).map_err(|m| ScenarioError::new(m).at(format!("/{field}")))?;
+        }
+        if let Some(handle) = step.call_handle() {
+            check_call(handle, saved).map_err(|m| ScenarioError::new(m).at("/call"))?;
+        }
+        if let Some(Expect {
+            outcome: Some(o), ..
+        }) = step.expect()
+        {
+            let stepwise = matches!(
+                step,
+                StepSpec::Invoke(_) | StepSpec::Decide(_) | StepSpec::Deliver(_)
+            );
+            let drives = matches!(step, StepSpec::Decide(_) | StepSpec::Deliver(_));
+            let only = match o {
+                TraceOutcome::Pending if !stepwise => {
+                    Some("call.invoke, call.decide and call.network")
+                }
+                TraceOutcome::Refused if !drives => Some("call.decide and call.network"),
+                _ => None,
+            };
+            if let Some(only) = only {
+                return Err(ScenarioError::new(format!(
+                    "outcome {} never happens for {}: only for {only}",
+                    json(o),
+                    step.op()
+                ))
+                .at("/expect/outcome"));
+            }
         }
         if let Some(Expect {
             result: Some(pattern),
@@ -195,7 +320,8 @@ impl Runner {
             }
             if let Some(at) = saved.get(name) {
                 return Err(ScenarioError::new(format!(
-                    "save name {name:?} is already used by step {at}"
+                    "save name {name:?} is already used by step {}",
+                    at.step
                 ))
                 .at("/save"));
             }
@@ -209,34 +335,120 @@ impl Runner {
         self.check(step, &self.saved_at)
             .map_err(|e| e.at_step(index))?;
         let mut failures = Vec::new();
-        let input = self.input(step, &mut failures)?;
-        let out = self
-            .sim
-            .handle(input)
-            .map_err(|e| ScenarioError::new(e.to_string()).at_step(index))?;
+        let play = self.input(step, &mut failures)?;
+        let out = match play {
+            Play::Input(input) => match self.sim.handle(input) {
+                Ok(out) => Ok(out),
+                // A step-wise input the call refuses is the step's answer, not a broken scenario.
+                Err(e @ (InputError::CallRefused { .. } | InputError::UnknownCall(_)))
+                    if step.call_handle().is_some() =>
+                {
+                    Err(self.refusal(step, &e))
+                }
+                Err(e) => return Err(ScenarioError::new(e.to_string()).at_step(index)),
+            },
+            Play::Refuse(why) => Err(why),
+        };
         self.steps = index;
-        let result_json = serde_json::to_value(&out.result).unwrap_or(Value::Null);
+        let (outcome, popups, result, findings) = match out {
+            Ok(out) => {
+                self.track(step, index, out.outcome, out.call);
+                (
+                    TraceOutcome::from(out.outcome),
+                    out.popups,
+                    TraceResult::Payload(out.result),
+                    out.findings,
+                )
+            }
+            Err(refused) => (
+                TraceOutcome::Refused,
+                0,
+                TraceResult::Refused(Refusal { refused }),
+                Vec::new(),
+            ),
+        };
+        let result_json = serde_json::to_value(&result).unwrap_or(Value::Null);
         if let Some(expect) = step.expect() {
-            self.expectations(expect, &out, &result_json, &mut failures);
+            self.expectations(
+                expect,
+                outcome,
+                popups,
+                &findings,
+                &result_json,
+                &mut failures,
+            );
         }
-        self.summary.popups += u64::from(out.popups);
-        for f in &out.findings {
+        self.summary.popups += u64::from(popups);
+        for f in &findings {
             *self.summary.findings.entry(f.id).or_default() += 1;
         }
         self.summary.expectations_failed += failures.len() as u64;
         if let Some(name) = step.save() {
             self.saved.insert(name.to_owned(), (index, result_json));
-            self.saved_at.insert(name.to_owned(), index);
+            self.saved_at.insert(
+                name.to_owned(),
+                SavedStep {
+                    step: index,
+                    op: step.op(),
+                },
+            );
         }
         Ok(TraceStep {
             index,
             op: step.op().to_owned(),
-            outcome: out.outcome,
-            popups: out.popups,
-            result: out.result,
-            findings: out.findings,
+            outcome,
+            popups,
+            result,
+            findings,
             expectations_failed: failures,
         })
+    }
+
+    /// Records what a played step did to the step-wise call it started or drove.
+    fn track(&mut self, step: &StepSpec, index: usize, outcome: Outcome, call: Option<CallId>) {
+        let ended = (outcome != Outcome::Pending).then_some(index);
+        match step {
+            StepSpec::Invoke(s) => {
+                if let Some(name) = &s.save {
+                    self.calls
+                        .insert(name.clone(), CallTrack { id: call, ended });
+                }
+            }
+            StepSpec::Decide(_) | StepSpec::Deliver(_) => {
+                if let Some(t) = step
+                    .call_handle()
+                    .and_then(|h| self.calls.get_mut(handle_name(h)))
+                {
+                    t.ended = t.ended.or(ended);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The refusal message for a step-wise input the simulator refused.
+    fn refusal(&self, step: &StepSpec, e: &InputError) -> String {
+        let handle = step.call_handle().unwrap_or_default();
+        match (e, self.calls.get(handle_name(handle)).and_then(|t| t.ended)) {
+            (InputError::UnknownCall(_), Some(at)) => {
+                format!("{e} (the call {handle} ended at step {at})")
+            }
+            _ => e.to_string(),
+        }
+    }
+
+    /// The simulator's id of the call `handle` names, or why there is none to drive.
+    fn call_id(&self, handle: &str) -> Result<CallId, String> {
+        match self.calls.get(handle_name(handle)) {
+            Some(CallTrack { id: Some(id), .. }) => Ok(*id),
+            Some(CallTrack {
+                id: None,
+                ended: Some(at),
+            }) => Err(format!(
+                "no call is in flight (the call {handle} ended at step {at}, when invoked)"
+            )),
+            _ => Err(format!("no call is in flight for {handle}")),
+        }
     }
 
     fn user(&self, name: &str) -> Result<crate::world::UserId, ScenarioError> {
@@ -293,8 +505,8 @@ impl Runner {
             })
     }
 
-    fn input(&self, step: &StepSpec, failures: &mut Vec<String>) -> Result<Input, ScenarioError> {
-        Ok(match step {
+    fn input(&self, step: &StepSpec, failures: &mut Vec<String>) -> Result<Play, ScenarioError> {
+        Ok(Play::Input(match step {
             StepSpec::GetAuthCode(s) => Input::GetAuthCode(AuthCodeRequest {
                 user: self.user(&s.user)?,
                 app: self.app(&s.app)?,
@@ -340,30 +552,52 @@ impl Runner {
                 auth_token: self.arg("auth_token", &s.auth_token, failures),
             },
             StepSpec::AdvanceClock(s) => Input::AdvanceClock { seconds: s.seconds },
-        })
+            StepSpec::Invoke(s) => Input::InvokeAuthCode {
+                user: self.user(&s.user)?,
+                app: self.app(&s.app)?,
+                scopes: s.scopes.clone(),
+                page: s.page,
+            },
+            StepSpec::Decide(s) => match self.call_id(&s.call) {
+                Ok(call) => Input::Decide {
+                    call,
+                    decision: s.decision.clone(),
+                },
+                Err(why) => return Ok(Play::Refuse(why)),
+            },
+            StepSpec::Deliver(s) => match self.call_id(&s.call) {
+                Ok(call) => Input::Deliver {
+                    call,
+                    network: s.network,
+                },
+                Err(why) => return Ok(Play::Refuse(why)),
+            },
+        }))
     }
 
     fn expectations(
         &self,
         expect: &Expect,
-        out: &crate::sim::Step,
+        outcome: TraceOutcome,
+        popups: u32,
+        findings: &[Finding],
         result: &Value,
         failures: &mut Vec<String>,
     ) {
         let show = |v: Option<&Value>| v.map_or("none".to_owned(), |v| v.to_string());
         if let Some(o) = expect.outcome
-            && o != out.outcome
+            && o != outcome
         {
             failures.push(format!(
                 "expected outcome {}, got {}",
                 json(&o),
-                json(&out.outcome)
+                json(&outcome)
             ));
         }
         if let Some(p) = expect.popups
-            && p != out.popups
+            && p != popups
         {
-            failures.push(format!("expected popups {p}, got {}", out.popups));
+            failures.push(format!("expected popups {p}, got {popups}"));
         }
         if let Some(e) = expect.error {
             let got = result.get("error");
@@ -388,7 +622,7 @@ impl Runner {
         }
         if let Some(f) = &expect.findings {
             let want: BTreeSet<FindingId> = f.iter().copied().collect();
-            let got: BTreeSet<FindingId> = out.findings.iter().map(|f| f.id).collect();
+            let got: BTreeSet<FindingId> = findings.iter().map(|f| f.id).collect();
             if want != got {
                 let ids = |s: &BTreeSet<FindingId>| {
                     format!(
@@ -579,7 +813,32 @@ pub(crate) fn parse_ref(text: &str) -> Option<Result<(&str, &str), String>> {
     })
 }
 
-fn check_text(text: &str, saved: &BTreeMap<String, usize>) -> Result<(), String> {
+/// The save name in a `call` member (`"$name"`); [`check_call`] has checked its form.
+fn handle_name(handle: &str) -> &str {
+    handle.strip_prefix('$').unwrap_or(handle)
+}
+
+/// A `call` member must be `"$name"`, naming an earlier `call.invoke` step's `save`.
+fn check_call(handle: &str, saved: &BTreeMap<String, SavedStep>) -> Result<(), String> {
+    let name = handle
+        .strip_prefix('$')
+        .filter(|n| !n.is_empty() && !n.starts_with('$') && !n.contains('.'))
+        .ok_or_else(|| {
+            format!(
+                "call {handle:?} must be \"$name\": the save name of an earlier call.invoke step"
+            )
+        })?;
+    match saved.get(name) {
+        None => Err(format!("\"${name}\" was never saved")),
+        Some(s) if s.op != "call.invoke" => Err(format!(
+            "\"${name}\" names step {} ({}), not a call.invoke step",
+            s.step, s.op
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+fn check_text(text: &str, saved: &BTreeMap<String, SavedStep>) -> Result<(), String> {
     match parse_ref(text) {
         None => Ok(()),
         Some(Err(m)) => Err(m),
@@ -590,7 +849,7 @@ fn check_text(text: &str, saved: &BTreeMap<String, usize>) -> Result<(), String>
 
 fn check_pattern(
     pattern: &Value,
-    saved: &BTreeMap<String, usize>,
+    saved: &BTreeMap<String, SavedStep>,
     pointer: &str,
 ) -> Result<(), ScenarioError> {
     if let Some((op, arg)) = operator(pattern) {
