@@ -1,6 +1,9 @@
 //! `authsim serve --stdio`: one JSON line in, one JSON line out.
 //!
-//! - A line that is an object with an `op` member is a step: the answer is its trace step.
+//! - A line that is an object with an `op` member is a step: the answer is its trace step. A
+//!   `my.getAuthCode` call can be driven one input per line (`call.invoke`, then `call.decide` /
+//!   `call.network` naming its save name), reading each answer before sending the next; an input
+//!   the call refuses is an answer with outcome `refused`, not an error.
 //! - Any other line is a scenario header (everything but `steps`): it starts a fresh world, and
 //!   the answer is `{"ready": {"seed": …, "apps": […], "users": […]}}`.
 //! - A line that cannot be used gets `{"error": "<line>:<column>: step <n>: <what>"}` and
