@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use unicode_width::UnicodeWidthStr;
 
 use serde_json::Value;
 
@@ -47,16 +48,16 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
         ]);
         notes.push(spec.note().unwrap_or(""));
     }
-    let mut width = header.map(|h| h.chars().count());
+    let mut width = header.map(UnicodeWidthStr::width);
     for r in &rows {
         for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
+            *w = (*w).max(c.width());
         }
     }
     let line = |cells: &[String; 6], note: &str| {
         let mut s = String::new();
         for (i, (c, w)) in cells.iter().zip(width).enumerate() {
-            let pad = w.saturating_sub(c.chars().count());
+            let pad = w.saturating_sub(c.width());
             // Numbers right-aligned, text left-aligned.
             if i == 0 || i == 2 {
                 s.push_str(&" ".repeat(pad));
@@ -303,5 +304,33 @@ fn error(step: &TraceStep) -> String {
             .and_then(|d| d["response"]["subCode"].as_str().map(str::to_owned))
             .unwrap_or_else(|| "-".into()),
         _ => "-".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use unicode_width::UnicodeWidthStr;
+
+    /// Columns line up by display width: a CJK user name takes two columns per character.
+    #[test]
+    fn columns_align_by_display_width() {
+        let text = r#"{"apps":[{"name":"shop","packages":["jsapi_basic"]}],
+            "users":[{"name":"小明"},{"name":"bob"}],
+            "steps":[{"op":"my.getAuthCode","user":"小明","app":"shop"},
+                     {"op":"my.getAuthCode","user":"bob","app":"shop"}]}"#;
+        let scenario = crate::scenario::parse(text).expect("valid");
+        let trace = crate::scenario::run(&scenario).expect("runs");
+        let table = super::render(&scenario, &trace);
+        // The width up to the end of the popups column is the same on every step row.
+        let ends: Vec<usize> = table
+            .lines()
+            .filter(|l| l.contains("getAuthCode"))
+            .map(|l| {
+                let cut = l.find("  success").expect("outcome column");
+                l[..cut].width()
+            })
+            .collect();
+        assert_eq!(ends.len(), 2, "{table}");
+        assert_eq!(ends[0], ends[1], "{table}");
     }
 }
