@@ -330,7 +330,7 @@ pub struct Totals {
 /// A snapshot is its serde form. Deserializing checks it ([`Simulator::validate`]): a snapshot that
 /// was edited or corrupted is refused with an error instead of panicking later.
 #[derive(Clone, Serialize, Deserialize)]
-#[serde(try_from = "Unchecked")]
+#[serde(remote = "Self")]
 pub struct Simulator {
     config: Config,
     seed: u64,
@@ -354,52 +354,18 @@ pub struct Simulator {
     totals: Totals,
 }
 
-/// A deserialized simulator not yet checked: the same fields as [`Simulator`], which is built
-/// from it only through [`Simulator::validate`]. Keep the two field lists identical.
-#[derive(Deserialize)]
-struct Unchecked {
-    config: Config,
-    seed: u64,
-    now: Instant,
-    entropy: Entropy,
-    keys: IdentityKeys,
-    apps: Vec<AppSpec>,
-    users: Vec<UserSpec>,
-    #[serde(with = "crate::detmap::as_map")]
-    app_names: DetMap<String, AppId>,
-    #[serde(with = "crate::detmap::as_map")]
-    user_names: DetMap<String, UserId>,
-    consent: ConsentStore,
-    gateway: Gateway,
-    popup_history: PopupHistory,
-    #[serde(with = "crate::entries")]
-    calls: BTreeMap<CallId, StateMachine<AuthCodeCall>>,
-    next_call: u64,
-    totals: Totals,
+// Deserialization validates: the derives above are `remote = "Self"`, which makes them inherent
+// functions, and these trait impls wrap them (one field list, no shadow struct).
+impl Serialize for Simulator {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Simulator::serialize(self, s)
+    }
 }
 
-impl TryFrom<Unchecked> for Simulator {
-    type Error = String;
-
-    fn try_from(u: Unchecked) -> Result<Self, String> {
-        let sim = Simulator {
-            config: u.config,
-            seed: u.seed,
-            now: u.now,
-            entropy: u.entropy,
-            keys: u.keys,
-            apps: u.apps,
-            users: u.users,
-            app_names: u.app_names,
-            user_names: u.user_names,
-            consent: u.consent,
-            gateway: u.gateway,
-            popup_history: u.popup_history,
-            calls: u.calls,
-            next_call: u.next_call,
-            totals: u.totals,
-        };
-        sim.validate()?;
+impl<'de> Deserialize<'de> for Simulator {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let sim = Simulator::deserialize(d)?;
+        sim.validate().map_err(serde::de::Error::custom)?;
         Ok(sim)
     }
 }
@@ -689,8 +655,9 @@ impl Simulator {
         step
     }
 
-    /// Runs one event through a call machine against the platform state.
-    fn run_event(
+    /// Runs one event through a call machine against the platform state. The diagram drives
+    /// machines through it too, so there is one way to build a call's [`Platform`].
+    pub(crate) fn run_event(
         &mut self,
         machine: &mut StateMachine<AuthCodeCall>,
         event: &CallEvent,
