@@ -11,16 +11,12 @@ use std::collections::BTreeMap;
 use statig::blocking::{IntoStateMachineExt, StateMachine};
 
 use crate::call::{
-    AuthCodeCall, CallEnding, CallEvent, CallReport, Container, Decision, Network, Page, Platform,
-    state_name,
+    AuthCodeCall, CallEnding, CallEvent, CallReport, Container, Decision, Network, Page, state_name,
 };
 use crate::config::Config;
-use crate::consent::ConsentStore;
-use crate::findings::PopupHistory;
-use crate::gateway::Gateway;
-use crate::identity::Entropy;
-use crate::scope::{Scope, ScopeSet, ScopesArg};
-use crate::world::{AppId, AppSpec, Package, UserId};
+use crate::scope::{Scope, ScopesArg};
+use crate::sim::{AuthCodeRequest, Simulator};
+use crate::world::{AppId, AppSpec, Package, UserId, UserSpec};
 
 /// One observed transition.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -85,37 +81,11 @@ fn events() -> Vec<CallEvent> {
     ]
 }
 
-/// A scratch world: the platform state one call runs against.
-#[derive(Clone)]
-struct Scratch {
-    config: Config,
-    apps: Vec<AppSpec>,
-    consent: ConsentStore,
-    gateway: Gateway,
-    entropy: Entropy,
-    popups: PopupHistory,
-}
-
-impl Scratch {
-    fn apply(&mut self, m: &mut StateMachine<AuthCodeCall>, event: &CallEvent) -> CallReport {
-        let mut report = CallReport::default();
-        let mut platform = Platform {
-            config: &self.config,
-            apps: &self.apps,
-            consent: &mut self.consent,
-            gateway: &mut self.gateway,
-            entropy: &mut self.entropy,
-            popup_history: &mut self.popups,
-            now: crate::clock::Instant::default(),
-            report: &mut report,
-        };
-        m.handle_with_context(event, &mut platform);
-        report
-    }
-}
+/// A scratch world (one user, one app) and a call in it, in some state.
+type Start = (Simulator, StateMachine<AuthCodeCall>);
 
 /// The starting points: a fresh call in each kind of scratch world.
-fn starts() -> Vec<(Scratch, StateMachine<AuthCodeCall>)> {
+fn starts() -> Vec<Start> {
     let scopes = [
         ScopesArg::missing(),
         ScopesArg::from("auth_base"),
@@ -133,28 +103,21 @@ fn starts() -> Vec<(Scratch, StateMachine<AuthCodeCall>)> {
                     if packaged {
                         app = app.packages([Package::JsapiBasic]);
                     }
-                    let mut consent = ConsentStore::default();
+                    let mut sim = Simulator::new(Config::default(), 0).expect("default config");
+                    let app = sim.add_app(app).expect("first app");
+                    let user = sim.add_user(UserSpec::new("scratch")).expect("first user");
                     if remembered {
-                        consent.grant_scopes(
-                            UserId(0),
-                            AppId(0),
-                            [Scope::AuthUser].into_iter().collect::<ScopeSet>(),
-                        );
+                        // An accepted auth_user call leaves the consent remembered (without the
+                        // package it fails and nothing is remembered: no call gets that far).
+                        sim.get_auth_code(AuthCodeRequest::new(user, app, "auth_user"))
+                            .expect("known user and app");
                     }
-                    let scratch = Scratch {
-                        config: Config::default(),
-                        apps: vec![app],
-                        consent,
-                        gateway: Gateway::default(),
-                        entropy: Entropy::new(0),
-                        popups: PopupHistory::default(),
-                    };
                     let page = Page {
                         container,
                         ..Page::default()
                     };
-                    let m = AuthCodeCall::new(UserId(0), AppId(0), s.clone(), page).state_machine();
-                    out.push((scratch, m));
+                    let m = AuthCodeCall::new(user, app, s.clone(), page).state_machine();
+                    out.push((sim, m));
                 }
             }
         }
@@ -176,7 +139,7 @@ pub fn edges() -> Vec<Edge> {
                 let mut s = scratch.clone();
                 let mut m = machine.clone();
                 let from = state_name(m.state());
-                let report = s.apply(&mut m, &event);
+                let report = s.run_event(&mut m, &event);
                 if report.refused.is_some() {
                     continue;
                 }
