@@ -411,6 +411,28 @@ pub struct Expect {
     pub result: Option<Value>,
 }
 
+/// Evaluates `$body` with `$s` bound to the op-specific struct of any step: every one of them
+/// carries `save`, `expect` and `note` (as fields of its own, since serde cannot combine
+/// `flatten` with `deny_unknown_fields`).
+macro_rules! any_step {
+    ($step:expr, $s:ident => $body:expr) => {
+        match $step {
+            StepSpec::GetAuthCode($s) => $body,
+            StepSpec::Authorize($s) => $body,
+            StepSpec::GetOpenUserInfo($s)
+            | StepSpec::GetPhoneNumber($s)
+            | StepSpec::GetSetting($s)
+            | StepSpec::Revoke($s) => $body,
+            StepSpec::OauthToken($s) => $body,
+            StepSpec::UserInfoShare($s) => $body,
+            StepSpec::AdvanceClock($s) => $body,
+            StepSpec::Invoke($s) => $body,
+            StepSpec::Decide($s) => $body,
+            StepSpec::Deliver($s) => $body,
+        }
+    };
+}
+
 impl StepSpec {
     /// The `op` name.
     pub fn op(&self) -> &'static str {
@@ -432,56 +454,17 @@ impl StepSpec {
 
     /// The name the step's result is saved under.
     pub fn save(&self) -> Option<&str> {
-        match self {
-            StepSpec::GetAuthCode(s) => s.save.as_deref(),
-            StepSpec::Authorize(s) => s.save.as_deref(),
-            StepSpec::GetOpenUserInfo(s)
-            | StepSpec::GetPhoneNumber(s)
-            | StepSpec::GetSetting(s)
-            | StepSpec::Revoke(s) => s.save.as_deref(),
-            StepSpec::OauthToken(s) => s.save.as_deref(),
-            StepSpec::UserInfoShare(s) => s.save.as_deref(),
-            StepSpec::AdvanceClock(s) => s.save.as_deref(),
-            StepSpec::Invoke(s) => s.save.as_deref(),
-            StepSpec::Decide(s) => s.save.as_deref(),
-            StepSpec::Deliver(s) => s.save.as_deref(),
-        }
+        any_step!(self, s => s.save.as_deref())
     }
 
     /// The step's expectations.
     pub fn expect(&self) -> Option<&Expect> {
-        match self {
-            StepSpec::GetAuthCode(s) => s.expect.as_ref(),
-            StepSpec::Authorize(s) => s.expect.as_ref(),
-            StepSpec::GetOpenUserInfo(s)
-            | StepSpec::GetPhoneNumber(s)
-            | StepSpec::GetSetting(s)
-            | StepSpec::Revoke(s) => s.expect.as_ref(),
-            StepSpec::OauthToken(s) => s.expect.as_ref(),
-            StepSpec::UserInfoShare(s) => s.expect.as_ref(),
-            StepSpec::AdvanceClock(s) => s.expect.as_ref(),
-            StepSpec::Invoke(s) => s.expect.as_ref(),
-            StepSpec::Decide(s) => s.expect.as_ref(),
-            StepSpec::Deliver(s) => s.expect.as_ref(),
-        }
+        any_step!(self, s => s.expect.as_ref())
     }
 
     /// The step's note.
     pub fn note(&self) -> Option<&str> {
-        match self {
-            StepSpec::GetAuthCode(s) => s.note.as_deref(),
-            StepSpec::Authorize(s) => s.note.as_deref(),
-            StepSpec::GetOpenUserInfo(s)
-            | StepSpec::GetPhoneNumber(s)
-            | StepSpec::GetSetting(s)
-            | StepSpec::Revoke(s) => s.note.as_deref(),
-            StepSpec::OauthToken(s) => s.note.as_deref(),
-            StepSpec::UserInfoShare(s) => s.note.as_deref(),
-            StepSpec::AdvanceClock(s) => s.note.as_deref(),
-            StepSpec::Invoke(s) => s.note.as_deref(),
-            StepSpec::Decide(s) => s.note.as_deref(),
-            StepSpec::Deliver(s) => s.note.as_deref(),
-        }
+        any_step!(self, s => s.note.as_deref())
     }
 
     /// The user and app names the step refers to.
