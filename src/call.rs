@@ -45,7 +45,8 @@ pub enum Decision {
 }
 
 /// The JSON form of [`Decision`]: `"accept"`, `"deny"`, `"dismiss"` or `{"accept": [...]}`.
-#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 enum DecisionRepr {
     Simple(SimpleDecision),
@@ -53,14 +54,16 @@ enum DecisionRepr {
 }
 
 /// `{"accept": [...]}`: nothing else may stand beside `accept`.
-#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct PartialDecision {
     /// The scopes the user accepts.
     accept: Vec<Scope>,
 }
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 enum SimpleDecision {
     Accept,
@@ -93,6 +96,7 @@ impl<'de> Deserialize<'de> for Decision {
     }
 }
 
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for Decision {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Decision".into()
@@ -104,9 +108,8 @@ impl schemars::JsonSchema for Decision {
 }
 
 /// What the network does to the request that follows the popup (or the silent call).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Network {
     /// The request and its response arrive.
@@ -119,9 +122,8 @@ pub enum Network {
 }
 
 /// Where in the mini program's lifecycle the call is made.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Lifecycle {
     /// Page `onLoad`: only silent authorization allowed (seed 000).
     #[serde(rename = "onLoad")]
@@ -139,9 +141,8 @@ pub enum Lifecycle {
 }
 
 /// What the mini program is running in.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Container {
     /// A mini-program page.
@@ -154,9 +155,8 @@ pub enum Container {
 }
 
 /// The page context of a call.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Page {
     /// Whether this is the mini program's first screen.

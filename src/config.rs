@@ -10,7 +10,8 @@ pub const MIN_CODE_TTL: u64 = 180;
 pub const MAX_CODE_TTL: u64 = 24 * 3600;
 
 /// How the simulated platform behaves where it has a choice.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Config {
     /// Auth-code lifetime in seconds, 180 to 86400 (default 180: the platform's floor).

@@ -7,9 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 /// Which published table of client error messages to use.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Dialect {
     /// The codes the seed pages give: 2 (seed 003), 3, 4, 11 (seed 001), 10 (seed 003), plus 1
@@ -19,7 +18,8 @@ pub enum Dialect {
 }
 
 /// A client-side failure of a JSAPI call, delivered to its `fail` callback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ClientError {
     /// 1: the API is not available in this container (web-view). Modelling assumption: the
@@ -78,7 +78,8 @@ impl ClientError {
 pub const SCOPE_NOT_GRANTED: &str = "10001";
 
 /// A gateway (OpenAPI) error, as `error_response` carries it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum GatewayError {
     /// `isv.code-invalid`: unknown, used or expired auth code (FACTS.md).
     CodeInvalid,
@@ -170,7 +171,8 @@ impl GatewayError {
 
 /// A business result inside a client `response` string (`my.getOpenUserInfo`,
 /// `my.getPhoneNumber`): the OpenAPI codes, spelled in camelCase as the client spells them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ResponseError {
     /// 40003 `isv.invalid-auth-relations`: no consent for this data (seed 002, FACTS.md).
     InvalidAuthRelations,

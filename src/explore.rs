@@ -1,4 +1,4 @@
-//! The exhaustive explorer (`authsim explore`): every reachable state of a small world, breadth
+//! The exhaustive explorer (the engine behind `authsim explore`): every reachable state of a small world, breadth
 //! first, over the full input alphabet, with every invariant checked after every input.
 //!
 //! # The world and the alphabet
@@ -75,7 +75,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::process::ExitCode;
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -463,8 +462,6 @@ pub struct Report {
     pub outcomes: BTreeMap<&'static str, OutcomeCount>,
     /// The first invariant violation, if any.
     pub violation: Option<Violation>,
-    /// Wall-clock seconds the exploration took.
-    pub seconds: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -506,7 +503,6 @@ struct Explorer<'a> {
 
 /// Runs the exploration.
 pub fn explore_world(cfg: &ExploreConfig) -> Report {
-    let started = std::time::Instant::now();
     let root = cfg.world.simulator(cfg.seed);
     let w = cfg.world;
     let user_ids: Vec<String> = w
@@ -543,12 +539,10 @@ pub fn explore_world(cfg: &ExploreConfig) -> Report {
             inputs: Vec::new(),
             scenario: scenario(cfg, &[], &[]),
         }),
-        seconds: 0.0,
     };
     if report.violation.is_none() {
         ex.bfs(&mut report);
     }
-    report.seconds = started.elapsed().as_secs_f64();
     report
 }
 
@@ -1318,88 +1312,4 @@ fn scenario(cfg: &ExploreConfig, moves: &[Move], steps: &[(Input, Outcome)]) -> 
         "users": users,
         "steps": out,
     })
-}
-
-/// Arguments of `authsim explore`.
-#[derive(clap::Args, Debug)]
-pub struct ExploreArgs {
-    /// Maximum number of inputs from the initial state.
-    #[arg(long, default_value_t = 4)]
-    pub depth: u32,
-    /// Users in the world (1 to 3).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=3))]
-    pub users: u32,
-    /// Apps in the world (1 to 3).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=3))]
-    pub apps: u32,
-    /// Print the report as JSON.
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// `authsim explore`: exit 0 if every invariant holds in every state, 1 on a violation.
-pub fn explore(args: ExploreArgs) -> ExitCode {
-    use std::io::Write;
-    let cfg = ExploreConfig::new(SmallWorld::new(args.users, args.apps), args.depth);
-    let report = explore_world(&cfg);
-    let text = if args.json {
-        serde_json::to_string_pretty(&report).expect("reports are plain data") + "\n"
-    } else {
-        render(&report)
-    };
-    // A closed pipe (e.g. `| head`) is not an error worth a panic.
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    if report.violation.is_some() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-/// The report as text.
-pub fn render(r: &Report) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "authsim explore: {} users x {} apps, depth bound {}",
-        r.users, r.apps, r.depth_bound
-    );
-    let _ = writeln!(s, "states visited:  {}", r.states_visited);
-    let _ = writeln!(s, "distinct states: {}", r.distinct_states);
-    let _ = writeln!(
-        s,
-        "depth reached:   {}{}",
-        r.depth_reached,
-        if r.exhausted {
-            " (every reachable state found)"
-        } else {
-            ""
-        }
-    );
-    let _ = writeln!(s, "new states per depth: {:?}", r.states_per_depth);
-    let _ = writeln!(s, "time: {:.2} s", r.seconds);
-    let _ = writeln!(s, "paths per terminal outcome (first at depth):");
-    for (label, c) in &r.outcomes {
-        let _ = writeln!(s, "  {label:<26} {:>12}  ({})", c.paths, c.first_depth);
-    }
-    match &r.violation {
-        None => {
-            let _ = writeln!(s, "invariants: all hold in every state visited");
-        }
-        Some(v) => {
-            let _ = writeln!(s, "VIOLATION: {}", v.message);
-            let _ = writeln!(
-                s,
-                "shortest input sequence ({} inputs), as a scenario:",
-                v.inputs.len()
-            );
-            let _ = writeln!(
-                s,
-                "{}",
-                serde_json::to_string_pretty(&v.scenario).expect("plain data")
-            );
-        }
-    }
-    s
 }

@@ -1,4 +1,4 @@
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 //! # authsim
 //!
 //! The deterministic reference simulator of Alipay's mini-program user authorization: every path
@@ -79,9 +79,19 @@
 //! | Alipay payload shapes | [`payload`] |
 //! | the simulator, inputs and steps | [`sim`] |
 //! | JSON scenarios and traces | [`scenario`] |
-//! | population simulation | [`population`] |
-//! | exhaustive exploration | [`explore`] |
+//! | exhaustive exploration (the engine; no clock) | [`explore`] |
 //! | reference model for downstream property tests (feature `reference-model`) | `reference` |
+//!
+//! The `authsim` command (demo, run, diagram, serve, simulate, explore) is a separate package,
+//! `authsim-cli` in the repository's `cli/` folder, so that depending on this library compiles
+//! none of the command line's crates.
+//!
+//! ## Features
+//!
+//! - `reference-model`: proptest strategies, a `ReferenceStateMachine` and a generic harness
+//!   (module `reference`), for downstream property tests.
+//! - `schema`: JSON Schemas of the scenario and trace formats, generated from the types
+//!   ([`scenario::scenario_schema`], [`scenario::trace_schema`]).
 pub mod call;
 pub mod clock;
 pub mod config;
@@ -112,9 +122,7 @@ pub mod prelude {
     pub use crate::world::{AppId, AppSpec, Package, UserId, UserSpec};
 }
 
-pub mod cli;
 pub mod explore;
-pub mod population;
 #[cfg(feature = "reference-model")]
 pub mod reference;
 pub mod scenario;

@@ -15,7 +15,8 @@ use crate::payload::{
 use crate::world::{AppSpec, Package, UserSpec};
 
 /// The one scope a `getAuthorize` button asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum ButtonScope {
     /// Avatar and nickname, read by `my.getOpenUserInfo`.
@@ -38,7 +39,8 @@ impl ButtonScope {
 
 /// Why a button tap ended in `onError`; each has its `errorMessage` (modelling assumption:
 /// the platform documents the shape `{type, errorMessage}`, not the messages).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ButtonError {
     /// `scope` is not exactly one of `userInfo`, `phoneNumber`.

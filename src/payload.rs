@@ -10,7 +10,8 @@ use crate::scope::Scope;
 
 /// What a step delivered: one of Alipay's payload shapes. Serializes without a tag, as the
 /// platform's JSON does.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Payload {
     /// `my.getAuthCode` success.
@@ -34,12 +35,14 @@ pub enum Payload {
 }
 
 /// `{}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
 /// `my.getAuthCode` success: `{authCode, authSuccessScopes, authErrorScopes}` (seed 001, 003).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthCodeSuccess {
     /// The single-use auth code.
@@ -52,7 +55,8 @@ pub struct AuthCodeSuccess {
 
 /// A JSAPI fail payload: `{error, errorMessage}`, plus `authErrorScopes` where scopes failed and
 /// `signature` where the platform gives one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientFail {
     /// The numeric error code.
@@ -80,7 +84,8 @@ impl ClientFail {
 }
 
 /// `{response: "<JSON string>"}` of `my.getOpenUserInfo` and `my.getPhoneNumber`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResponseString {
     /// The inner document, serialized: Alipay delivers a string, not an object.
@@ -171,7 +176,8 @@ pub(crate) fn response_string<T: Serialize>(inner: &T) -> ResponseString {
 }
 
 /// `my.getSetting` success: `{authSetting: {userInfo, phoneNumber}}` (FACTS.md).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingSuccess {
     /// The consent flags.
@@ -179,7 +185,8 @@ pub struct SettingSuccess {
 }
 
 /// Past consent, as `my.getSetting` reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthSetting {
     /// Member basic info consented.
@@ -189,7 +196,8 @@ pub struct AuthSetting {
 }
 
 /// The `getAuthorize` button's `onError` detail: `{type: "getAuthorize", errorMessage}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthorizeError {
     /// Always `"getAuthorize"`.
@@ -200,7 +208,8 @@ pub struct AuthorizeError {
 }
 
 /// `{"alipay_system_oauth_token_response": {...}, "sign": "..."}` (FACTS.md).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OauthTokenSuccess {
     /// The response body.
@@ -210,7 +219,8 @@ pub struct OauthTokenSuccess {
 }
 
 /// The body of a successful token exchange or refresh.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OauthTokenBody {
     /// 16 digits starting 2088: one per account.
@@ -230,7 +240,8 @@ pub struct OauthTokenBody {
 }
 
 /// `{"alipay_user_info_share_response": {...}, "sign": "..."}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserInfoShareSuccess {
     /// The response body.
@@ -240,7 +251,8 @@ pub struct UserInfoShareSuccess {
 }
 
 /// The member profile `alipay.user.info.share` returns (FACTS.md field names).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserInfoShareBody {
     /// `"10000"`.
@@ -258,7 +270,8 @@ pub struct UserInfoShareBody {
 }
 
 /// `{"error_response": {code, msg, sub_code, sub_msg}}` (FACTS.md).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GatewayErrorResponse {
     /// The error.
@@ -266,7 +279,8 @@ pub struct GatewayErrorResponse {
 }
 
 /// The body of a gateway error.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GatewayErrorBody {
     /// E.g. `"40002"`.

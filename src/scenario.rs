@@ -6,7 +6,7 @@
 //! findings, plus any [`Expect`]ation that did not hold. [`parse`] reads a scenario from text and
 //! reports any problem as one [`ScenarioError`] with its `line:column` and step number.
 //! SPEC.md §8 defines both formats; `schemas/` holds their JSON Schemas, generated
-//! from these types by [`scenario_schema`] and [`trace_schema`].
+//! from these types by `scenario_schema` and `trace_schema` (feature `schema`).
 //!
 //! ```
 //! let text = r#"{"apps": [{"name": "shop", "packages": ["jsapi_basic"]}],
@@ -41,13 +41,15 @@ impl<'de> Deserialize<'de> for Scenario {
 }
 pub use run::{
     Refusal, Runner, SavedStep, Summary, Trace, TraceOutcome, TraceResult, TraceStep, run,
-    scenario_schema, trace_schema,
 };
+#[cfg(feature = "schema")]
+pub use run::{scenario_schema, trace_schema};
 
 /// A scenario: the world, then the steps played in it. Deserializing one checks it as
 /// [`parse`] does (without positions).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 pub struct Scenario {
     /// The world: everything but the steps.
     #[serde(flatten)]
@@ -57,7 +59,8 @@ pub struct Scenario {
 }
 
 /// Everything in a scenario except its steps (also the first line of `authsim serve --stdio`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Header {
     /// Seeds the one random stream every code, id and token is drawn from (default 0).
@@ -82,7 +85,8 @@ pub struct Header {
 
 /// A mini program: its name, the feature packages it has signed, and whether it is an
 /// enterprise mini program.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AppDecl {
     /// Unique among the apps; steps name the app by it.
@@ -96,7 +100,8 @@ pub struct AppDecl {
 }
 
 /// An Alipay account: its name and the profile fields it has (each may be absent).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserDecl {
     /// Unique among the users; steps name the user by it.
@@ -113,7 +118,8 @@ pub struct UserDecl {
 }
 
 /// One step of a scenario, tagged by `op`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "op")]
 pub enum StepSpec {
     /// A whole `my.getAuthCode` call.
@@ -171,7 +177,8 @@ pub const OPS: [&str; 12] = [
 ];
 
 /// `my.getAuthCode`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AuthCodeStep {
     /// The user's name.
@@ -204,7 +211,8 @@ pub struct AuthCodeStep {
 
 /// `call.invoke`: starts a `my.getAuthCode` call that later `call.decide` / `call.network` steps
 /// drive, naming it by this step's `save`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InvokeStep {
     /// The user's name.
@@ -230,7 +238,8 @@ pub struct InvokeStep {
 }
 
 /// `call.decide`: the user answers the popup of the call started by a `call.invoke` step.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DecideStep {
     /// `"$name"`: the `save` name of an earlier `call.invoke` step.
@@ -249,7 +258,8 @@ pub struct DecideStep {
 }
 
 /// `call.network`: the network answers the request of the call started by a `call.invoke` step.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NetworkStep {
     /// `"$name"`: the `save` name of an earlier `call.invoke` step.
@@ -272,7 +282,8 @@ fn is_missing(s: &ScopesArg) -> bool {
 }
 
 /// A tap on `<button open-type="getAuthorize" scope="…">`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ButtonStep {
     /// The user's name.
@@ -301,7 +312,8 @@ pub struct ButtonStep {
 
 /// A step about one (user, app) pair: `my.getOpenUserInfo`, `my.getPhoneNumber`,
 /// `my.getSetting`, `user.revoke`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PairStep {
     /// The user's name.
@@ -320,7 +332,8 @@ pub struct PairStep {
 }
 
 /// `alipay.system.oauth.token`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TokenStep {
     /// The calling app's name.
@@ -345,7 +358,8 @@ pub struct TokenStep {
 }
 
 /// `alipay.user.info.share`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ShareStep {
     /// The calling app's name.
@@ -364,7 +378,8 @@ pub struct ShareStep {
 }
 
 /// `clock.advance`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClockStep {
     /// How many seconds pass.
@@ -381,7 +396,8 @@ pub struct ClockStep {
 }
 
 /// What a step must produce. Every field is optional; each one given is checked.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// The trace's `outcome`: `success`/`fail` (client), `ok`/`error` (gateway), `ok` (clock,
@@ -563,6 +579,11 @@ impl ScenarioError {
     pub fn at(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = Some(pointer.into());
         self
+    }
+
+    /// The JSON Pointer of the offending value, when known.
+    pub fn pointer(&self) -> Option<&str> {
+        self.pointer.as_deref()
     }
 
     /// The one-line message with `source` (a file name, `-` for standard input) in front.

@@ -8,19 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One authorization scope accepted by `my.getAuthCode`.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Scope {
     /// Silent: yields only `user_id` through `alipay.system.oauth.token` (seed 001).
     #[serde(rename = "auth_base")]
@@ -207,7 +196,8 @@ impl FromIterator<Scope> for ScopeSet {
 ///
 /// `None` means the argument was left out (it defaults to `auth_base`, seed 001). Anything that
 /// is not a known scope name or a non-empty array of them is rejected with error 2 (seed 003).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct ScopesArg(pub Option<Value>);
 

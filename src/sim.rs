@@ -29,36 +29,14 @@ use crate::scope::ScopesArg;
 use crate::world::{AppId, AppSpec, Package, UserId, UserSpec};
 
 /// Id of a `my.getAuthCode` call driven step by step.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct CallId(pub u64);
 
 /// Which callback fired, or what the server answered.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Outcome {
     /// A client call's `success` callback fired.
@@ -74,7 +52,8 @@ pub enum Outcome {
 }
 
 /// A callback of a JSAPI call, in the order they fire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Callback {
     /// `success` (for the button: `onGetAuthorize`).
@@ -655,9 +634,10 @@ impl Simulator {
         step
     }
 
-    /// Runs one event through a call machine against the platform state. The diagram drives
-    /// machines through it too, so there is one way to build a call's [`Platform`].
-    pub(crate) fn run_event(
+    /// Runs one event through a call machine against the platform state. The diagram (in the
+    /// `authsim` tool) drives scratch machines through it too, so there is one way to build a
+    /// call's platform view. Calls made through [`Simulator::handle`] never need it.
+    pub fn run_event(
         &mut self,
         machine: &mut StateMachine<AuthCodeCall>,
         event: &CallEvent,

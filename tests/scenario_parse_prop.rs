@@ -20,7 +20,7 @@ fn vectors() -> Vec<String> {
         .iter()
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
-    texts.push(authsim::cli::DEMO_SCENARIO.to_owned());
+    texts.push(include_str!("../scenarios/demo.json").to_owned());
     texts
 }
 

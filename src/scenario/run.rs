@@ -14,7 +14,8 @@ use crate::sim::{AuthCodeRequest, CallId, Input, Outcome, Simulator};
 use crate::world::{AppSpec, UserSpec};
 
 /// What a scenario produced: one [`TraceStep`] per step, then the totals.
-#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Trace {
     /// The scenario's seed.
@@ -26,7 +27,8 @@ pub struct Trace {
 }
 
 /// What one step produced.
-#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TraceStep {
     /// The step's number, counted from 1.
@@ -51,18 +53,9 @@ pub struct TraceStep {
 /// The trace's `outcome`: the simulator's [`Outcome`], or `refused` for a `call.decide` /
 /// `call.network` input the call's state does not expect.
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum TraceOutcome {
     /// A client call's `success` callback fired.
@@ -99,7 +92,8 @@ impl PartialEq<Outcome> for TraceOutcome {
 }
 
 /// A trace step's `result`: the payload, or why a step-wise input was refused.
-#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum TraceResult {
     /// The payload exactly as Alipay delivers it.
@@ -109,7 +103,8 @@ pub enum TraceResult {
 }
 
 /// Why a step-wise input was refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Refusal {
     /// The simulator's message, naming the call and its state.
@@ -141,7 +136,8 @@ enum Play {
 }
 
 /// Totals over a run.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Summary {
     /// Popups shown, over all steps.
@@ -172,12 +168,14 @@ pub fn run(scenario: &Scenario) -> Result<Trace, ScenarioError> {
     })
 }
 
-/// The JSON Schema of the scenario format (`schemas/scenario.schema.json`).
+/// The JSON Schema of the scenario format (`schemas/scenario.schema.json`). Feature `schema`.
+#[cfg(feature = "schema")]
 pub fn scenario_schema() -> Value {
     serde_json::to_value(schemars::schema_for!(Scenario)).unwrap_or(Value::Null)
 }
 
-/// The JSON Schema of the trace format (`schemas/trace.schema.json`).
+/// The JSON Schema of the trace format (`schemas/trace.schema.json`). Feature `schema`.
+#[cfg(feature = "schema")]
 pub fn trace_schema() -> Value {
     serde_json::to_value(schemars::schema_for!(Trace)).unwrap_or(Value::Null)
 }

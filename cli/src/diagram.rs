@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 
 use statig::blocking::{IntoStateMachineExt, StateMachine};
 
-use crate::call::{
+use authsim::call::{
     AuthCodeCall, CallEnding, CallEvent, CallReport, Container, Decision, Network, Page, state_name,
 };
-use crate::config::Config;
-use crate::scope::{Scope, ScopesArg};
-use crate::sim::{AuthCodeRequest, Simulator};
-use crate::world::{AppId, AppSpec, Package, UserId, UserSpec};
+use authsim::config::Config;
+use authsim::scope::{Scope, ScopesArg};
+use authsim::sim::{AuthCodeRequest, Simulator};
+use authsim::world::{AppId, AppSpec, Package, UserId, UserSpec};
 
 /// One observed transition.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

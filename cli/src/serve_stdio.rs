@@ -14,7 +14,7 @@ use std::io::{BufRead, Write};
 
 use serde_json::{Value, json};
 
-use crate::scenario::{self, Runner, ScenarioError};
+use authsim::scenario::{self, Runner, ScenarioError};
 
 /// Serves until the end of `input`. `Err` only if reading or writing fails.
 pub fn serve(input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
@@ -39,14 +39,11 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> std::io::Result<()>
     Ok(())
 }
 
-fn error(e: ScenarioError, line_no: usize) -> Value {
-    let e = ScenarioError {
-        pos: e.pos.map(|p| scenario::locate::Pos {
-            line: line_no,
-            column: p.column,
-        }),
-        ..e
-    };
+fn error(mut e: ScenarioError, line_no: usize) -> Value {
+    e.pos = e.pos.map(|p| scenario::locate::Pos {
+        line: line_no,
+        column: p.column,
+    });
     let text = if e.pos.is_some() {
         e.to_string()
     } else {
@@ -100,10 +97,10 @@ fn value_answer(text: &str, line_no: usize, runner: &mut Option<Runner>) -> Resu
     match r.step(&step) {
         // Serialized here, so the members keep the order of the trace format.
         Ok(t) => Err(serde_json::to_string(&t).unwrap_or_else(|_| "{}".into())),
-        Err(e) => {
+        Err(mut e) => {
             let spans = scenario::locate::Spans::of(text);
-            let pos = e.pointer.as_deref().and_then(|p| spans.nearest(p));
-            Ok(error(ScenarioError { pos, ..e }, line_no))
+            e.pos = e.pointer().and_then(|p| spans.nearest(p));
+            Ok(error(e, line_no))
         }
     }
 }

@@ -307,17 +307,21 @@ fn the_demo_walks_every_path_and_holds() {
 fn the_diagram_is_the_generated_one() {
     let out = authsim(&["diagram"], b"");
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(text(&out.stdout), authsim::cli::diagram::mermaid());
+    assert_eq!(text(&out.stdout), authsim_cli::diagram::mermaid());
     let dot = authsim(&["diagram", "--format", "dot"], b"");
-    assert_eq!(text(&dot.stdout), authsim::cli::diagram::dot());
+    assert_eq!(text(&dot.stdout), authsim_cli::diagram::dot());
     assert!(text(&dot.stdout).starts_with("digraph call_machine {"));
 }
 
 /// SPEC.md's Mermaid block under the "call machine" heading is `authsim diagram`'s output.
 #[test]
 fn spec_md_call_machine_block_matches_the_diagram() {
-    let spec = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("SPEC.md"))
-        .expect("SPEC.md exists");
+    let spec = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("SPEC.md"),
+    )
+    .expect("SPEC.md exists");
     let mut lines = spec.lines();
     lines
         .by_ref()
@@ -328,7 +332,7 @@ fn spec_md_call_machine_block_matches_the_diagram() {
         .find(|l| l.trim() == "```mermaid")
         .expect("a ```mermaid block follows the heading");
     let block: Vec<&str> = lines.take_while(|l| l.trim() != "```").collect();
-    let generated = authsim::cli::diagram::mermaid();
+    let generated = authsim_cli::diagram::mermaid();
     assert_eq!(
         block.join("\n").trim_end(),
         generated.trim_end(),
@@ -339,10 +343,12 @@ fn spec_md_call_machine_block_matches_the_diagram() {
 #[test]
 fn the_committed_mmd_is_the_diagram() {
     let mmd = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/call-machine.mmd"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("docs/call-machine.mmd"),
     )
     .expect("docs/call-machine.mmd exists");
-    assert_eq!(mmd, authsim::cli::diagram::mermaid());
+    assert_eq!(mmd, authsim_cli::diagram::mermaid());
 }
 
 #[test]

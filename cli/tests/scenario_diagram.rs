@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use authsim::cli::diagram::{Edge, edges};
 use authsim::prelude::*;
+use authsim_cli::diagram::{Edge, edges};
 use serde_json::Value;
 
 type Seen = BTreeSet<(String, String, String, String)>;
@@ -163,7 +163,7 @@ fn the_diagram_is_exactly_what_calls_do() {
 
 #[test]
 fn the_mermaid_text_lists_every_edge() {
-    let text = authsim::cli::diagram::mermaid();
+    let text = authsim_cli::diagram::mermaid();
     for e in edges() {
         let line = text
             .lines()

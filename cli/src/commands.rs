@@ -1,5 +1,5 @@
 //! The command line's subcommands (`demo`, `run`, `diagram`, `serve`): thin layers over
-//! [`crate::scenario`] and [`crate::call`].
+//! [`authsim::scenario`] and [`authsim::call`].
 //!
 //! Exit codes: 0 the scenario ran and every expectation held; 1 an expectation failed; 2 the
 //! scenario (or the command line) is invalid. Errors are one line on standard error, with the
@@ -8,13 +8,9 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use crate::scenario::{self, Scenario, Trace};
+use authsim::scenario::{self, Scenario, Trace};
 
-pub mod diagram;
-mod serve;
-mod table;
-
-pub use diagram::{Edge, edges};
+use crate::{diagram, serve_stdio, table};
 
 /// The embedded demo: every consent path, in one scenario (`scenarios/demo.json`).
 pub const DEMO_SCENARIO: &str = include_str!("../../scenarios/demo.json");
@@ -157,7 +153,7 @@ pub fn diagram(args: DiagramArgs) -> ExitCode {
 pub fn serve(_args: ServeArgs) -> ExitCode {
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
-    match serve::serve(stdin.lock(), stdout.lock()) {
+    match serve_stdio::serve(stdin.lock(), stdout.lock()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => invalid(&format!("authsim serve: {e}")),
     }

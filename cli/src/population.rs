@@ -32,14 +32,14 @@ use rand_core::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Decision, Lifecycle, Network, Page};
-use crate::config::Config;
-use crate::findings::FindingId;
-use crate::gateway::GatewayStats;
-use crate::payload::Payload;
-use crate::scope::{Scope, ScopesArg};
-use crate::sim::{AuthCodeRequest, Outcome, Simulator, Step};
-use crate::world::{AppId, AppSpec, Package, UserId, UserSpec};
+use authsim::call::{Decision, Lifecycle, Network, Page};
+use authsim::config::Config;
+use authsim::findings::FindingId;
+use authsim::gateway::GatewayStats;
+use authsim::payload::Payload;
+use authsim::scope::{Scope, ScopesArg};
+use authsim::sim::{AuthCodeRequest, Outcome, Simulator, Step};
+use authsim::world::{AppId, AppSpec, Package, UserId, UserSpec};
 
 /// Users per shard: fixed, so the report does not depend on how shards are spread over threads.
 pub const SHARD_USERS: u64 = 256;
@@ -71,7 +71,7 @@ pub struct SimulateArgs {
 }
 
 /// The behaviour mix: each field a probability in [0, 1], except `maxAttempts`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Mix {
     /// A request never reaches the server (error 10, no code).
@@ -407,13 +407,13 @@ struct Shard<'a> {
 const LAUNCH: Page = Page {
     first_screen: true,
     lifecycle: Lifecycle::OnLoad,
-    container: crate::call::Container::Page,
+    container: authsim::call::Container::Page,
 };
 
 const TAP: Page = Page {
     first_screen: false,
     lifecycle: Lifecycle::OnTap,
-    container: crate::call::Container::Page,
+    container: authsim::call::Container::Page,
 };
 
 impl Shard<'_> {

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use authsim_cli::{commands, explore, population};
 use clap::{Parser, Subcommand};
 
 /// authsim: the deterministic reference simulator of Alipay mini-program user authorization.
@@ -15,28 +16,28 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the embedded demo scenario that walks every consent path (the default).
-    Demo(authsim::cli::DemoArgs),
+    Demo(commands::DemoArgs),
     /// Run a scenario file and print its trace.
-    Run(authsim::cli::RunArgs),
+    Run(commands::RunArgs),
     /// Print the my.getAuthCode call machine's states and transitions.
-    Diagram(authsim::cli::DiagramArgs),
+    Diagram(commands::DiagramArgs),
     /// Drive the model interactively over JSON lines on standard input and output.
-    Serve(authsim::cli::ServeArgs),
+    Serve(commands::ServeArgs),
     /// Simulate a population of users going through realistic login journeys.
-    Simulate(authsim::population::SimulateArgs),
+    Simulate(population::SimulateArgs),
     /// Visit every reachable state of a small world and check every invariant.
-    Explore(authsim::explore::ExploreArgs),
+    Explore(explore::ExploreArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None => authsim::cli::demo(authsim::cli::DemoArgs::default()),
-        Some(Command::Demo(args)) => authsim::cli::demo(args),
-        Some(Command::Run(args)) => authsim::cli::run(args),
-        Some(Command::Diagram(args)) => authsim::cli::diagram(args),
-        Some(Command::Serve(args)) => authsim::cli::serve(args),
-        Some(Command::Simulate(args)) => authsim::population::simulate(args),
-        Some(Command::Explore(args)) => authsim::explore::explore(args),
+        None => commands::demo(commands::DemoArgs::default()),
+        Some(Command::Demo(args)) => commands::demo(args),
+        Some(Command::Run(args)) => commands::run(args),
+        Some(Command::Diagram(args)) => commands::diagram(args),
+        Some(Command::Serve(args)) => commands::serve(args),
+        Some(Command::Simulate(args)) => population::simulate(args),
+        Some(Command::Explore(args)) => explore::explore(args),
     }
 }

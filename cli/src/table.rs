@@ -6,9 +6,9 @@ use unicode_width::UnicodeWidthStr;
 
 use serde_json::Value;
 
-use crate::findings::FindingId;
-use crate::payload::Payload;
-use crate::scenario::{Scenario, StepSpec, Trace, TraceResult, TraceStep};
+use authsim::findings::FindingId;
+use authsim::payload::Payload;
+use authsim::scenario::{Scenario, StepSpec, Trace, TraceResult, TraceStep};
 
 /// The table, the findings with their fixes, failed expectations, and the summary.
 pub fn render(scenario: &Scenario, trace: &Trace) -> String {
@@ -158,7 +158,7 @@ fn plural(n: u64, what: &str) -> String {
 }
 
 /// The scopes argument, readably.
-fn scopes(arg: &crate::scope::ScopesArg) -> String {
+fn scopes(arg: &authsim::scope::ScopesArg) -> String {
     match &arg.0 {
         None => "(no scopes)".to_owned(),
         Some(Value::String(x)) => x.clone(),
@@ -172,7 +172,7 @@ fn scopes(arg: &crate::scope::ScopesArg) -> String {
 }
 
 /// A decision, readably: `accept`, `deny`, `dismiss`, `accept only a+b`.
-fn decision(d: &crate::call::Decision) -> String {
+fn decision(d: &authsim::call::Decision) -> String {
     match serde_json::to_value(d).unwrap_or(Value::Null) {
         Value::String(d) => d,
         other => format!(
@@ -190,16 +190,16 @@ fn decision(d: &crate::call::Decision) -> String {
 }
 
 /// What the network does, readably; `None` for `ok`.
-fn network(n: crate::call::Network) -> Option<&'static str> {
+fn network(n: authsim::call::Network) -> Option<&'static str> {
     match n {
-        crate::call::Network::Ok => None,
-        crate::call::Network::Fail => Some("network fail"),
-        crate::call::Network::LostResponse => Some("response lost"),
+        authsim::call::Network::Ok => None,
+        authsim::call::Network::Fail => Some("network fail"),
+        authsim::call::Network::LostResponse => Some("response lost"),
     }
 }
 
 /// What is not default about a page.
-fn page(p: &crate::call::Page, extra: &mut Vec<String>) {
+fn page(p: &authsim::call::Page, extra: &mut Vec<String>) {
     if p.first_screen {
         extra.push("first screen".into());
     }
@@ -228,7 +228,7 @@ fn call(spec: &StepSpec) -> String {
     match spec {
         StepSpec::GetAuthCode(s) => {
             let mut extra = Vec::new();
-            if s.decision != crate::call::Decision::Accept {
+            if s.decision != authsim::call::Decision::Accept {
                 extra.push(decision(&s.decision));
             }
             extra.extend(network(s.network).map(str::to_owned));
@@ -318,8 +318,8 @@ mod tests {
             "users":[{"name":"小明"},{"name":"bob"}],
             "steps":[{"op":"my.getAuthCode","user":"小明","app":"shop"},
                      {"op":"my.getAuthCode","user":"bob","app":"shop"}]}"#;
-        let scenario = crate::scenario::parse(text).expect("valid");
-        let trace = crate::scenario::run(&scenario).expect("runs");
+        let scenario = authsim::scenario::parse(text).expect("valid");
+        let trace = authsim::scenario::run(&scenario).expect("runs");
         let table = super::render(&scenario, &trace);
         // The width up to the end of the popups column is the same on every step row.
         let ends: Vec<usize> = table

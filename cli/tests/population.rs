@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use authsim::population::{self, Mix, SimulateArgs};
+use authsim_cli::population::{self, Mix, SimulateArgs};
 
 fn args(users: u64, seed: u64, threads: usize) -> SimulateArgs {
     SimulateArgs {
