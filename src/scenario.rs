@@ -97,6 +97,26 @@ pub struct AppDecl {
     /// Only enterprise mini programs may ask for the phone number (default false).
     #[serde(default)]
     pub enterprise: bool,
+    /// The app's `app_id` as Alipay's gateway knows it: 16 ASCII digits, unique among the apps.
+    /// Only the wire form reads it (the `authsim` tool's HTTP gateway and signed traces); absent,
+    /// the tool derives one from the seed (SPEC R-HTTP-APP-ID).
+    #[serde(default, rename = "appId", skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// The app's public key as the Alipay console takes it (PEM, or bare base64 of the
+    /// SubjectPublicKeyInfo). Carried for the tool's wire form; the model does not read it.
+    #[serde(default, rename = "publicKey", skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// The app's content-encryption AES key, base64 of 16 bytes (`my.getPhoneNumber`'s wire
+    /// form). Carried for the tool; the model does not read it.
+    #[serde(default, rename = "aesKey", skip_serializing_if = "Option::is_none")]
+    pub aes_key: Option<String>,
+}
+
+impl AppDecl {
+    /// Whether the app carries any wire-form setting (`appId`, `publicKey` or `aesKey`).
+    pub fn has_wire_settings(&self) -> bool {
+        self.app_id.is_some() || self.public_key.is_some() || self.aes_key.is_some()
+    }
 }
 
 /// An Alipay account: its name and the profile fields it has (each may be absent).

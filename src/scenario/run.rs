@@ -204,6 +204,21 @@ impl Runner {
                 return Err(ScenarioError::new("an app name must not be empty")
                     .at(format!("/apps/{i}/name")));
             }
+            if let Some(id) = &a.app_id {
+                if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ScenarioError::new(
+                        "an appId is 16 ASCII digits, as Alipay writes it",
+                    )
+                    .at(format!("/apps/{i}/appId")));
+                }
+                if header.apps[..i]
+                    .iter()
+                    .any(|b| b.app_id.as_ref() == Some(id))
+                {
+                    return Err(ScenarioError::new(format!("appId {id} is used twice"))
+                        .at(format!("/apps/{i}/appId")));
+                }
+            }
             sim.add_app(AppSpec {
                 name: a.name.clone(),
                 packages: a.packages.clone(),
