@@ -31,6 +31,10 @@ pub struct RunArgs {
     /// Print the trace as JSON instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// The simulated Alipay signing key for a world with keys (RSA PEM; default the published
+    /// test key), as given to `serve --http`.
+    #[arg(long, value_name = "FILE")]
+    pub alipay_private_key: Option<std::path::PathBuf>,
 }
 
 /// Output formats of `authsim diagram`.
@@ -53,11 +57,25 @@ pub struct DiagramArgs {
 
 /// Arguments of `authsim serve`.
 #[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("transport").required(true).args(["stdio", "http"])))]
 pub struct ServeArgs {
     /// Read JSON lines on standard input, write one JSON line per input line on standard output:
     /// the first line a scenario header (everything but `steps`), then one step per line.
-    #[arg(long, required = true)]
+    #[arg(long)]
     pub stdio: bool,
+    /// Serve the Alipay OpenAPI gateway and the /sim endpoints over HTTP on ADDR (e.g.
+    /// 127.0.0.1:0); prints `listening on http://HOST:PORT`, serves until SIGINT or SIGTERM.
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<std::net::SocketAddr>,
+    /// With --http: the first world, a scenario header (default: the demo scenario's world).
+    #[arg(long, value_name = "FILE", requires = "http")]
+    pub world: Option<std::path::PathBuf>,
+    /// With --http: write the recorded scenario (GET /sim/scenario) to FILE at shutdown.
+    #[arg(long, value_name = "FILE", requires = "http")]
+    pub record: Option<std::path::PathBuf>,
+    /// With --http: the simulated Alipay signing key, RSA PEM (default: keys/alipay-test-private.pem).
+    #[arg(long, value_name = "FILE", requires = "http")]
+    pub alipay_private_key: Option<std::path::PathBuf>,
 }
 
 /// Writes `text` to standard output; `false` if it could not (a closed pipe), never a panic.
@@ -72,12 +90,30 @@ fn invalid(message: &str) -> ExitCode {
 }
 
 /// Runs a parsed scenario and prints it; the exit code says whether every expectation held.
-fn play(scenario: &Scenario, source: &str, json: bool) -> ExitCode {
+///
+/// A world whose apps carry `appId`, `publicKey` or `aesKey` prints its JSON trace in the wire
+/// form ([`crate::wire`]): signed gateway answers, the phone number encrypted, exactly as
+/// `authsim serve --http` gives them (SPEC R-HTTP-REPLAY).
+fn play(scenario: &Scenario, source: &str, json: bool, alipay_key: Option<&str>) -> ExitCode {
     let trace = match scenario::run(scenario) {
         Ok(t) => t,
         Err(e) => return invalid(&e.with_source(source)),
     };
-    let text = if json {
+    let text = if json && crate::wire::Wire::wanted(&scenario.header) {
+        let wire = match crate::wire::Wire::new(&scenario.header, alipay_key) {
+            Ok(w) => w,
+            Err(e) => return invalid(&e.with_source(source)),
+        };
+        let wired = wire.trace(
+            trace.seed,
+            scenario.steps.iter().zip(&trace.steps),
+            &trace.summary,
+        );
+        match serde_json::to_string_pretty(&wired) {
+            Ok(t) => t + "\n",
+            Err(e) => return invalid(&format!("authsim: cannot write the trace: {e}")),
+        }
+    } else if json {
         match serde_json::to_string_pretty(&trace) {
             Ok(t) => t + "\n",
             Err(e) => return invalid(&format!("authsim: cannot write the trace: {e}")),
@@ -102,7 +138,7 @@ fn verdict(trace: &Trace) -> ExitCode {
 /// `authsim demo` (and `authsim` alone): the embedded scenario walking every consent path.
 pub fn demo(args: DemoArgs) -> ExitCode {
     match scenario::parse(DEMO_SCENARIO) {
-        Ok(s) => play(&s, "demo.json", args.json),
+        Ok(s) => play(&s, "demo.json", args.json, None),
         Err(e) => invalid(&e.with_source("demo.json")),
     }
 }
@@ -130,8 +166,12 @@ pub fn run(args: RunArgs) -> ExitCode {
             return invalid(&format!("{source}: not UTF-8 text (byte {at})"));
         }
     };
+    let alipay_key = match read_key(args.alipay_private_key.as_deref()) {
+        Ok(k) => k,
+        Err(e) => return invalid(&format!("authsim run: {e}")),
+    };
     match scenario::parse(&text) {
-        Ok(s) => play(&s, source, args.json),
+        Ok(s) => play(&s, source, args.json, alipay_key.as_deref()),
         Err(e) => invalid(&e.with_source(source)),
     }
 }
@@ -150,11 +190,34 @@ pub fn diagram(args: DiagramArgs) -> ExitCode {
 }
 
 /// `authsim serve --stdio`: the JSON-lines driver.
-pub fn serve(_args: ServeArgs) -> ExitCode {
+pub fn serve(args: ServeArgs) -> ExitCode {
+    if let Some(addr) = args.http {
+        let alipay_key = match read_key(args.alipay_private_key.as_deref()) {
+            Ok(k) => k,
+            Err(e) => return invalid(&format!("authsim serve: {e}")),
+        };
+        return crate::http::serve(crate::http::HttpOptions {
+            addr,
+            world: args.world,
+            record: args.record,
+            alipay_key,
+        });
+    }
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     match serve_stdio::serve(stdin.lock(), stdout.lock()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => invalid(&format!("authsim serve: {e}")),
     }
+}
+
+/// Reads `--alipay-private-key`, checking it is an RSA private key.
+fn read_key(path: Option<&std::path::Path>) -> Result<Option<String>, String> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    crate::wire::private_key(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Some(text))
 }

@@ -19,3 +19,5 @@ pub mod explore;
 pub mod population;
 pub mod serve_stdio;
 pub mod table;
+pub mod wire;
+pub mod http;

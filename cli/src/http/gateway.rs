@@ -1,0 +1,155 @@
+//! `POST /gateway.do`: the OpenAPI gateway's request checks, in Alipay's order, before a request
+//! reaches the model (SPEC R-HTTP-CHECKS). A request refused here changes nothing and is not a
+//! step of the trace; a request that passes becomes one scenario step, played by the model.
+
+use serde_json::{Value, json};
+
+use crate::wire::{Wire, request_sign_content, verify};
+
+/// The methods the gateway serves.
+pub const METHODS: [&str; 2] = ["alipay.system.oauth.token", "alipay.user.info.share"];
+
+/// The protocol errors of the gateway: `sub_code`, `code`, `msg`, `sub_msg`, in the order the
+/// checks run (SPEC R-HTTP-CHECKS lists the same table; a test ties the two).
+pub const PROTOCOL_ERRORS: [(&str, &str, &str, &str); 10] = [
+    ("isv.missing-method", "40001", "Missing Required Arguments", "缺少方法名参数"),
+    ("isv.missing-app-id", "40001", "Missing Required Arguments", "缺少AppID参数"),
+    ("isv.missing-signature", "40001", "Missing Required Arguments", "缺少签名参数"),
+    ("isv.missing-signature-type", "40001", "Missing Required Arguments", "缺少签名类型参数"),
+    ("isv.missing-timestamp", "40001", "Missing Required Arguments", "缺少时间戳参数"),
+    ("isv.invalid-method", "40002", "Invalid Arguments", "不存在的方法名"),
+    ("isv.invalid-app-id", "40002", "Invalid Arguments", "无效的AppID参数"),
+    ("isv.invalid-signature-type", "40002", "Invalid Arguments", "无效的签名类型"),
+    ("isv.invalid-timestamp", "40002", "Invalid Arguments", "非法的时间戳参数"),
+    ("isv.invalid-signature", "40002", "Invalid Arguments", "验签出错"),
+];
+
+/// A protocol error's `error_response` object.
+pub fn error_body(sub_code: &str) -> Value {
+    let (sub, code, msg, sub_msg) = PROTOCOL_ERRORS
+        .iter()
+        .find(|e| e.0 == sub_code)
+        .copied()
+        .unwrap_or(("isp.unknow-error", "20000", "Service Currently Unavailable", "系统繁忙"));
+    json!({"code": code, "msg": msg, "sub_code": sub, "sub_msg": sub_msg})
+}
+
+/// The request's parameters, query string and form body together, in arrival order.
+pub type Params = Vec<(String, String)>;
+
+fn get<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+/// `yyyy-MM-dd HH:mm:ss` with a real month, day, hour, minute and second.
+pub fn timestamp_ok(ts: &str) -> bool {
+    let b = ts.as_bytes();
+    if b.len() != 19 {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let shape = b[4] == b'-' && b[7] == b'-' && b[10] == b' ' && b[13] == b':' && b[16] == b':';
+    let (Some(_), Some(mo), Some(d), Some(h), Some(mi), Some(s)) = (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+    ) else {
+        return false;
+    };
+    shape && (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && s < 60
+}
+
+/// What the gateway does with a request.
+#[derive(Debug, PartialEq)]
+pub enum Checked {
+    /// Refused before the model: this protocol error's `sub_code`.
+    Refused(&'static str),
+    /// Passed: the scenario step to play (values literal, `$` escaped), for the app named.
+    Step(Value),
+}
+
+/// Runs the protocol checks in order; `app_name` maps an `app_id` to the world's app.
+pub fn check(params: &Params, wire: &Wire, app_name: impl Fn(&str) -> Option<String>) -> Checked {
+    let required = [
+        ("method", "isv.missing-method"),
+        ("app_id", "isv.missing-app-id"),
+        ("sign", "isv.missing-signature"),
+        ("sign_type", "isv.missing-signature-type"),
+        ("timestamp", "isv.missing-timestamp"),
+    ];
+    for (key, sub) in required {
+        if get(params, key).is_none() {
+            return Checked::Refused(sub);
+        }
+    }
+    let method = get(params, "method").unwrap_or_default();
+    if !METHODS.contains(&method) {
+        return Checked::Refused("isv.invalid-method");
+    }
+    let app_id = get(params, "app_id").unwrap_or_default();
+    let (Some(name), Some(app)) = (app_name(app_id), wire.app_by_id(app_id)) else {
+        return Checked::Refused("isv.invalid-app-id");
+    };
+    if get(params, "sign_type") != Some("RSA2") {
+        return Checked::Refused("isv.invalid-signature-type");
+    }
+    if !timestamp_ok(get(params, "timestamp").unwrap_or_default()) {
+        return Checked::Refused("isv.invalid-timestamp");
+    }
+    let content = request_sign_content(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    if !verify(&app.public_key, &content, get(params, "sign").unwrap_or_default()) {
+        return Checked::Refused("isv.invalid-signature");
+    }
+    // Values are taken literally: one that starts with `$` is escaped so the scenario reader
+    // does not take it for a reference (SPEC §8.3).
+    let literal = |key: &str| {
+        let v = get(params, key).unwrap_or_default();
+        Value::from(if v.starts_with('$') {
+            format!("${v}")
+        } else {
+            v.to_owned()
+        })
+    };
+    let step = if method == "alipay.system.oauth.token" {
+        let mut step = json!({
+            "op": method,
+            "app": name,
+            "grant_type": get(params, "grant_type").unwrap_or_default(),
+        });
+        for key in ["code", "refresh_token"] {
+            if get(params, key).is_some() {
+                step[key] = literal(key);
+            }
+        }
+        step
+    } else {
+        json!({"op": method, "app": name, "auth_token": literal("auth_token")})
+    };
+    Checked::Step(step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_checked_by_shape_and_range() {
+        assert!(timestamp_ok("2026-12-03 09:59:59"));
+        assert!(!timestamp_ok("2026-12-03T09:59:59"));
+        assert!(!timestamp_ok("2026-13-03 09:59:59"));
+        assert!(!timestamp_ok("2026-12-03 24:00:00"));
+        assert!(!timestamp_ok("2026-12-3 09:59:59"));
+        assert!(!timestamp_ok("１０２６-12-03 09:59:5"));
+    }
+}
