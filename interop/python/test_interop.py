@@ -199,6 +199,13 @@ class PythonSdkInterop(unittest.TestCase):
         self.assertEqual(replay.code, "40002", replay.body)
         self.assertEqual(replay.sub_code, "isv.code-invalid", replay.body)
 
+    def test_awkward_code_is_read_back_exactly(self):
+        # quote_plus on the SDK side, form decoding on the gateway's: a code full of characters
+        # that need encoding must be refused as a code, not as a bad signature.
+        response = exchange(self.shop, "a+b&c=d e/f%20\u4e2d\u6587")
+        self.assertEqual(response.code, "40002", response.body)
+        self.assertEqual(response.sub_code, "isv.code-invalid", response.body)
+
     def test_wrong_private_key(self):
         wrong = client(self.server, self.ready["appIds"]["shop"], read_key("other-test-private.pem"))
         response = exchange(wrong, self.server.auth_code("alice", "shop"))

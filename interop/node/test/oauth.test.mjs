@@ -176,3 +176,32 @@ test('an unknown app id: isv.invalid-app-id', T, async () => {
   const { result } = await exchange(sdk, await authCode(server, 'alice', 'shop'));
   assertError(result, '40002', 'isv.invalid-app-id');
 });
+
+test('parameter values the SDK must encode (+ & = space, non-ASCII) are read back exactly', T, async () => {
+  // The gateway must decode the form exactly as the SDK encoded it, or its sign check fails:
+  // an awkward code must be refused as a code, not as a signature.
+  const ready = await freshWorld();
+  const sdk = sdkFor(server, ready.appIds.shop);
+  const { result } = await exchange(sdk, 'a+b&c=d e/f%20中文');
+  assertError(result, '40002', 'isv.code-invalid');
+});
+
+test('sign_type RSA (SHA-1) is refused: isv.invalid-signature-type', T, async () => {
+  const ready = await freshWorld();
+  const sdk = sdkFor(server, ready.appIds.shop, { signType: 'RSA' });
+  const { result } = await exchange(sdk, await authCode(server, 'alice', 'shop'));
+  assertError(result, '40002', 'isv.invalid-signature-type');
+});
+
+test('32 concurrent SDK exchanges over keep-alive connections all succeed', T, async () => {
+  const ready = await freshWorld();
+  const sdk = sdkFor(server, ready.appIds.shop);
+  const codes = [];
+  for (let i = 0; i < 32; i++) codes.push(await authCode(server, i % 2 ? 'alice' : 'bob', 'shop'));
+  const results = await Promise.all(codes.map((code) => exchange(sdk, code)));
+  for (const { result, signCheckedBy } of results) {
+    assert.equal(signCheckedBy, 'sdk.exec validateSign');
+    assert.match(result.userId, /^2088\d{12}$/, JSON.stringify(result));
+  }
+  assert.equal(new Set(results.map((r) => r.result.accessToken)).size, 32);
+});
