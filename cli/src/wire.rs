@@ -170,7 +170,11 @@ pub struct Wire {
 pub fn app_ids(header: &Header) -> Vec<String> {
     let mut rng = ChaCha8Rng::seed_from_u64(header.seed);
     rng.set_stream(APP_ID_STREAM);
-    let mut taken: BTreeSet<String> = header.apps.iter().filter_map(|a| a.app_id.clone()).collect();
+    let mut taken: BTreeSet<String> = header
+        .apps
+        .iter()
+        .filter_map(|a| a.app_id.clone())
+        .collect();
     header
         .apps
         .iter()
