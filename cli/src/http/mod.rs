@@ -339,9 +339,13 @@ async fn gateway_do(
     }
 }
 
-fn utf8(body: &Bytes) -> Result<&str, Response> {
-    std::str::from_utf8(body)
-        .map_err(|_| error_json(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
+fn utf8(body: &Bytes) -> Result<&str, Box<Response>> {
+    std::str::from_utf8(body).map_err(|_| {
+        Box::new(error_json(
+            StatusCode::BAD_REQUEST,
+            "the body is not UTF-8 text",
+        ))
+    })
 }
 
 async fn sim_steps(State(server): State<Shared>, method: Method, body: Bytes) -> Response {
@@ -350,7 +354,7 @@ async fn sim_steps(State(server): State<Shared>, method: Method, body: Bytes) ->
     }
     let text = match utf8(&body) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (wire, played) = {
         let mut session = server.session();
@@ -374,7 +378,7 @@ async fn sim_world(State(server): State<Shared>, method: Method, body: Bytes) ->
     }
     let text = match utf8(&body) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let fresh =
         scenario::parse_header(text).and_then(|h| Session::new(h, server.alipay_key.as_deref()));
