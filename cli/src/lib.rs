@@ -16,8 +16,8 @@
 pub mod commands;
 pub mod diagram;
 pub mod explore;
+pub mod http;
 pub mod population;
 pub mod serve_stdio;
 pub mod table;
 pub mod wire;
-pub mod http;

@@ -108,20 +108,24 @@ type Aes128CbcEnc = cbc::Encryptor<aes::Aes128>;
 type Aes128CbcDec = cbc::Decryptor<aes::Aes128>;
 
 /// AES-128-CBC with a zero IV and PKCS#7 padding, base64: Alipay's content encryption.
-pub fn aes_encrypt(key: &[u8; 16], plaintext: &str) -> String {
+pub fn aes_encrypt(key: &[u8; 16], plaintext: impl AsRef<[u8]>) -> String {
     let ct = Aes128CbcEnc::new(key.into(), &[0u8; 16].into())
-        .encrypt_padded_vec_mut::<Pkcs7>(plaintext.as_bytes());
+        .encrypt_padded_vec_mut::<Pkcs7>(plaintext.as_ref());
     B64.encode(ct)
 }
 
-/// The inverse of [`aes_encrypt`]; `None` if the text is not base64, not a whole number of
-/// blocks, badly padded, or not UTF-8.
-pub fn aes_decrypt(key: &[u8; 16], ciphertext: &str) -> Option<String> {
+/// The inverse of [`aes_encrypt`], as bytes; `None` if the text is not base64, not a whole
+/// number of blocks, or badly padded.
+pub fn aes_decrypt_bytes(key: &[u8; 16], ciphertext: &str) -> Option<Vec<u8>> {
     let ct = B64.decode(ciphertext.trim()).ok()?;
-    let pt = Aes128CbcDec::new(key.into(), &[0u8; 16].into())
+    Aes128CbcDec::new(key.into(), &[0u8; 16].into())
         .decrypt_padded_vec_mut::<Pkcs7>(&ct)
-        .ok()?;
-    String::from_utf8(pt).ok()
+        .ok()
+}
+
+/// The inverse of [`aes_encrypt`] for text; `None` also when the plaintext is not UTF-8.
+pub fn aes_decrypt(key: &[u8; 16], ciphertext: &str) -> Option<String> {
+    String::from_utf8(aes_decrypt_bytes(key, ciphertext)?).ok()
 }
 
 /// The string the request signature covers: every parameter but `sign` with a non-empty value,
@@ -170,7 +174,11 @@ pub struct Wire {
 pub fn app_ids(header: &Header) -> Vec<String> {
     let mut rng = ChaCha8Rng::seed_from_u64(header.seed);
     rng.set_stream(APP_ID_STREAM);
-    let mut taken: BTreeSet<String> = header.apps.iter().filter_map(|a| a.app_id.clone()).collect();
+    let mut taken: BTreeSet<String> = header
+        .apps
+        .iter()
+        .filter_map(|a| a.app_id.clone())
+        .collect();
     header
         .apps
         .iter()

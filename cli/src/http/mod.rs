@@ -86,7 +86,10 @@ fn routes(shared: Shared) -> Router {
         .route("/sim/scenario", any(sim_scenario))
         .route("/alipay-public-key", any(alipay_public_key))
         .fallback(|uri: Uri| async move {
-            plain(StatusCode::NOT_FOUND, &format!("no such endpoint: {}", uri.path()))
+            plain(
+                StatusCode::NOT_FOUND,
+                &format!("no such endpoint: {}", uri.path()),
+            )
         })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(shared)
@@ -101,7 +104,10 @@ pub fn serve(opts: HttpOptions) -> ExitCode {
     let session = match Session::new(header, opts.alipay_key.as_deref()) {
         Ok(s) => s,
         Err(e) => {
-            let source = opts.world.as_ref().map_or("the demo world".into(), |p| p.display().to_string());
+            let source = opts
+                .world
+                .as_ref()
+                .map_or("the demo world".into(), |p| p.display().to_string());
             return fail(&format!("authsim serve: {}", e.with_source(&source)));
         }
     };
@@ -109,7 +115,10 @@ pub fn serve(opts: HttpOptions) -> ExitCode {
         session: Mutex::new(session),
         alipay_key: opts.alipay_key.clone(),
     });
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => return fail(&format!("authsim serve: cannot start: {e}")),
     };
@@ -146,7 +155,10 @@ pub fn serve(opts: HttpOptions) -> ExitCode {
             f.sync_all()
         });
         if let Err(e) = written {
-            return fail(&format!("authsim serve: cannot write {}: {e}", path.display()));
+            return fail(&format!(
+                "authsim serve: cannot write {}: {e}",
+                path.display()
+            ));
         }
     }
     ExitCode::SUCCESS
@@ -165,8 +177,12 @@ fn load_world(path: Option<&PathBuf>) -> Result<Header, String> {
     };
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("authsim serve: {}: cannot read: {e}", path.display()))?;
-    scenario::parse_header(&text)
-        .map_err(|e| format!("authsim serve: {}", e.with_source(&path.display().to_string())))
+    scenario::parse_header(&text).map_err(|e| {
+        format!(
+            "authsim serve: {}",
+            e.with_source(&path.display().to_string())
+        )
+    })
 }
 
 async fn shutdown() {
@@ -224,7 +240,10 @@ fn error_json(status: StatusCode, message: &str) -> Response {
 
 /// `key=value&…` read strictly: every byte sequence must percent-decode to UTF-8.
 fn form_pairs(raw: &[u8], what: &str) -> Result<Params, String> {
-    let plus_as_space: Vec<u8> = raw.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+    let plus_as_space: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
     if percent_encoding::percent_decode(&plus_as_space)
         .decode_utf8()
         .is_err()
@@ -244,9 +263,10 @@ fn params(uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Params, (Status
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| {
-                v.split(';')
-                    .next()
-                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+                v.split(';').next().is_some_and(|m| {
+                    m.trim()
+                        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+                })
             });
         if !form {
             return Err((
@@ -319,9 +339,13 @@ async fn gateway_do(
     }
 }
 
-fn utf8(body: &Bytes) -> Result<&str, Response> {
-    std::str::from_utf8(body)
-        .map_err(|_| error_json(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
+fn utf8(body: &Bytes) -> Result<&str, Box<Response>> {
+    std::str::from_utf8(body).map_err(|_| {
+        Box::new(error_json(
+            StatusCode::BAD_REQUEST,
+            "the body is not UTF-8 text",
+        ))
+    })
 }
 
 async fn sim_steps(State(server): State<Shared>, method: Method, body: Bytes) -> Response {
@@ -330,7 +354,7 @@ async fn sim_steps(State(server): State<Shared>, method: Method, body: Bytes) ->
     }
     let text = match utf8(&body) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (wire, played) = {
         let mut session = server.session();
@@ -354,10 +378,10 @@ async fn sim_world(State(server): State<Shared>, method: Method, body: Bytes) ->
     }
     let text = match utf8(&body) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
-    let fresh = scenario::parse_header(text)
-        .and_then(|h| Session::new(h, server.alipay_key.as_deref()));
+    let fresh =
+        scenario::parse_header(text).and_then(|h| Session::new(h, server.alipay_key.as_deref()));
     match fresh {
         Ok(session) => {
             let ready = session.ready();

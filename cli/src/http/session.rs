@@ -33,7 +33,10 @@ pub(crate) struct Refused(pub(crate) String);
 
 impl Session {
     /// A fresh world.
-    pub(crate) fn new(mut header: Header, alipay_key: Option<&str>) -> Result<Session, ScenarioError> {
+    pub(crate) fn new(
+        mut header: Header,
+        alipay_key: Option<&str>,
+    ) -> Result<Session, ScenarioError> {
         let runner = Runner::new(&header)?;
         let wire = Wire::new(&header, alipay_key)?;
         for (app, w) in header.apps.iter_mut().zip(wire.apps()) {
