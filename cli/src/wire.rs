@@ -17,6 +17,7 @@
 //! gives the same bytes. Signing is deterministic (PKCS#1 v1.5 draws no randomness).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
 use authsim::payload::{
@@ -27,14 +28,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use ring::signature::RsaKeyPair;
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey, EncodeRsaPublicKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey, LineEnding};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 /// The published test key the simulated Alipay gateway signs with by default (`keys/`).
 pub const TEST_ALIPAY_PRIVATE_KEY: &str = include_str!("../../keys/alipay-test-private.pem");
@@ -59,24 +58,82 @@ pub enum KeyError {
     AesKey,
 }
 
+/// An RSA private key, ready to sign. The rsa crate reads the PEM forms; ring signs (several
+/// times faster than the rsa crate, and signing is what an HTTP exchange spends its time on).
+#[derive(Clone)]
+pub struct PrivateKey {
+    pair: Arc<RsaKeyPair>,
+    public: PublicKey,
+}
+
+impl std::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PrivateKey({} bits)",
+            self.pair.public().modulus_len() * 8
+        )
+    }
+}
+
+impl PrivateKey {
+    /// Its public half.
+    pub fn public(&self) -> &PublicKey {
+        &self.public
+    }
+}
+
+/// An RSA public key: the PKCS#1 `RSAPublicKey` DER ring verifies with, and the key itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKey {
+    der: Vec<u8>,
+    key: RsaPublicKey,
+}
+
+impl PublicKey {
+    fn new(key: RsaPublicKey) -> Result<PublicKey, KeyError> {
+        let der = key
+            .to_pkcs1_der()
+            .map_err(|_| KeyError::PublicKey)?
+            .as_bytes()
+            .to_vec();
+        Ok(PublicKey { der, key })
+    }
+
+    /// As SubjectPublicKeyInfo PEM, LF line endings.
+    pub fn to_pem(&self) -> String {
+        self.key
+            .to_public_key_pem(LineEnding::LF)
+            .expect("an RSA public key encodes")
+    }
+}
+
 /// Reads an RSA private key: PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`).
-pub fn private_key(pem: &str) -> Result<RsaPrivateKey, KeyError> {
+pub fn private_key(pem: &str) -> Result<PrivateKey, KeyError> {
     let pem = pem.trim();
-    RsaPrivateKey::from_pkcs1_pem(pem)
+    let key = RsaPrivateKey::from_pkcs1_pem(pem)
         .or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem))
-        .map_err(|_| KeyError::PrivateKey)
+        .map_err(|_| KeyError::PrivateKey)?;
+    let der = key.to_pkcs1_der().map_err(|_| KeyError::PrivateKey)?;
+    let pair = RsaKeyPair::from_der(der.as_bytes()).map_err(|_| KeyError::PrivateKey)?;
+    Ok(PrivateKey {
+        pair: Arc::new(pair),
+        public: PublicKey::new(RsaPublicKey::from(&key))?,
+    })
 }
 
 /// Reads an RSA public key as the Alipay console takes it: PEM, or the bare base64 of the
 /// SubjectPublicKeyInfo (the PEM body without its armour, line breaks allowed).
-pub fn public_key(text: &str) -> Result<RsaPublicKey, KeyError> {
+pub fn public_key(text: &str) -> Result<PublicKey, KeyError> {
     let text = text.trim();
-    if text.starts_with("-----") {
-        return RsaPublicKey::from_public_key_pem(text).map_err(|_| KeyError::PublicKey);
-    }
-    let bare: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let der = B64.decode(bare).map_err(|_| KeyError::PublicKey)?;
-    RsaPublicKey::from_public_key_der(&der).map_err(|_| KeyError::PublicKey)
+    let key = if text.starts_with("-----") {
+        RsaPublicKey::from_public_key_pem(text).map_err(|_| KeyError::PublicKey)?
+    } else {
+        let bare: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let der = B64.decode(bare).map_err(|_| KeyError::PublicKey)?;
+        RsaPublicKey::from_public_key_der(&der).map_err(|_| KeyError::PublicKey)?
+    };
+    PublicKey::new(key)
 }
 
 /// Reads an AES-128 key given as base64.
@@ -85,22 +142,28 @@ pub fn aes_key(text: &str) -> Result<[u8; 16], KeyError> {
     bytes.try_into().map_err(|_| KeyError::AesKey)
 }
 
-/// RSA2 signature (SHA256withRSA, PKCS#1 v1.5) of `text`, base64.
-pub fn sign(key: &RsaPrivateKey, text: &str) -> String {
-    let signer = SigningKey::<Sha256>::new(key.clone());
-    B64.encode(signer.sign(text.as_bytes()).to_bytes())
+/// RSA2 signature (SHA256withRSA, PKCS#1 v1.5) of `text`, base64. PKCS#1 v1.5 signatures are
+/// deterministic: ring's random source only blinds the computation.
+pub fn sign(key: &PrivateKey, text: &str) -> String {
+    let mut sig = vec![0u8; key.pair.public().modulus_len()];
+    key.pair
+        .sign(
+            &ring::signature::RSA_PKCS1_SHA256,
+            &ring::rand::SystemRandom::new(),
+            text.as_bytes(),
+            &mut sig,
+        )
+        .expect("an RSA key of at least 2048 bits signs");
+    B64.encode(sig)
 }
 
 /// Whether `signature` (base64) is the RSA2 signature of `text` under `key`.
-pub fn verify(key: &RsaPublicKey, text: &str, signature: &str) -> bool {
+pub fn verify(key: &PublicKey, text: &str, signature: &str) -> bool {
     let Ok(bytes) = B64.decode(signature.trim()) else {
         return false;
     };
-    let Ok(sig) = Signature::try_from(bytes.as_slice()) else {
-        return false;
-    };
-    VerifyingKey::<Sha256>::new(key.clone())
-        .verify(text.as_bytes(), &sig)
+    ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, &key.der)
+        .verify(text.as_bytes(), &bytes)
         .is_ok()
 }
 
@@ -156,7 +219,7 @@ pub struct WireApp {
     /// Its 16-digit `app_id`.
     pub app_id: String,
     /// The key its requests are checked with.
-    pub public_key: RsaPublicKey,
+    pub public_key: PublicKey,
     /// Its content-encryption key, if it has one.
     pub aes_key: Option<[u8; 16]>,
 }
@@ -164,7 +227,7 @@ pub struct WireApp {
 /// Everything the wire form needs: the Alipay signing key and each app's id and keys.
 #[derive(Clone, Debug)]
 pub struct Wire {
-    alipay: RsaPrivateKey,
+    alipay: PrivateKey,
     apps: Vec<WireApp>,
 }
 
@@ -248,9 +311,7 @@ impl Wire {
 
     /// The Alipay public key, as PEM (`GET /alipay-public-key`).
     pub fn alipay_public_key_pem(&self) -> String {
-        RsaPublicKey::from(&self.alipay)
-            .to_public_key_pem(LineEnding::LF)
-            .expect("an RSA public key encodes")
+        self.alipay.public().to_pem()
     }
 
     /// RSA2 with the Alipay key.

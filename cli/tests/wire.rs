@@ -47,7 +47,7 @@ fn r_http_phone_aes_matches_nist_sp800_38a() {
 fn r_http_keys_accept_every_documented_form() {
     let pkcs1 = wire::private_key(&key("app-test-private.pem")).unwrap();
     let pkcs8 = wire::private_key(&key("app-test-private-pkcs8.pem")).unwrap();
-    assert_eq!(pkcs1, pkcs8);
+    assert_eq!(pkcs1.public(), pkcs8.public());
     let pem = key("app-test-public.pem");
     let bare: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     assert_eq!(

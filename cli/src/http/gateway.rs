@@ -128,7 +128,7 @@ pub fn timestamp_ok(ts: &str) -> bool {
 /// The request signature covers every parameter received but `sign`, sorted by key, values as
 /// sent; the official SDKs sign parameters with empty values too, Alipay's Java SDK leaves them
 /// out: either form is accepted (SPEC R-HTTP-CHECKS).
-fn signature_ok(params: &Params, key: &rsa::RsaPublicKey) -> bool {
+fn signature_ok(params: &Params, key: &crate::wire::PublicKey) -> bool {
     let sign = get(params, "sign").unwrap_or_default();
     let mut pairs: Vec<(&str, &str)> = params
         .iter()
