@@ -490,7 +490,7 @@ fn r_http_recorded_scenario_replays_to_the_same_trace() {
     server.stop();
 }
 
-/// R-HTTP-STEPS: a bad step answers 400 with the message `serve --stdio` gives, and changes
+/// R-HTTP-STEPS, R-HTTP-WORLD: a bad step answers 400 with the message `serve --stdio` gives, and changes
 /// nothing; a bad world answers 400 and keeps the old one.
 #[test]
 fn r_http_bad_steps_and_worlds_change_nothing() {
@@ -550,4 +550,44 @@ fn r_http_bad_steps_and_worlds_change_nothing() {
         "the old world stayed"
     );
     server.stop();
+}
+
+/// R-HTTP-CHECKS: the table in SPEC.md §9 and the code's table are the same rows, in order.
+#[test]
+fn r_http_checks_table_in_spec_matches_the_code() {
+    let spec = std::fs::read_to_string(common::repo().join("SPEC.md")).unwrap();
+    let section = spec
+        .split("## 9. The HTTP gateway")
+        .nth(1)
+        .expect("SPEC.md has §9");
+    let rows: Vec<(String, String, String, String)> = section
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("| ") && l.contains("`isv."))
+        .map(|l| {
+            let cells: Vec<String> = l
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().trim_matches('`').to_owned())
+                .collect();
+            (
+                cells[1].clone(),
+                cells[2].clone(),
+                cells[3].clone(),
+                cells[4].clone(),
+            )
+        })
+        .collect();
+    let code: Vec<(String, String, String, String)> = PROTOCOL_ERRORS
+        .iter()
+        .map(|r| {
+            (
+                r.0.to_owned(),
+                r.1.to_owned(),
+                r.2.to_owned(),
+                r.3.to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, code);
 }
