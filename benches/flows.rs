@@ -24,6 +24,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use authsim::identity::{Entropy, IdentityKeys};
+use authsim::ids::{AuthCode, RefreshToken};
 use authsim::payload::Payload;
 use authsim::prelude::*;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
@@ -40,19 +41,19 @@ struct World {
     sim: Simulator,
     app: AppId,
     /// The refresh token of each consented user's grant.
-    refresh: Vec<String>,
+    refresh: Vec<RefreshToken>,
     /// A code of each consented user, already redeemed.
-    redeemed: Vec<String>,
+    redeemed: Vec<AuthCode>,
 }
 
-fn accept(sim: &mut Simulator, user: UserId, app: AppId, scope: Scope) -> (String, Step) {
+fn accept(sim: &mut Simulator, user: UserId, app: AppId, scope: Scope) -> (AuthCode, Step) {
     let step = sim
         .get_auth_code(AuthCodeRequest::new(user, app, scope))
         .expect("known user and app");
     let Payload::AuthCode(s) = step.result else {
         panic!("the call succeeds: {step:?}")
     };
-    let redeemed = sim.redeem(app, &s.auth_code).expect("known app");
+    let redeemed = sim.redeem(app, s.auth_code).expect("known app");
     (s.auth_code, redeemed)
 }
 
@@ -204,7 +205,7 @@ fn flows(c: &mut Criterion) {
                 let Payload::AuthCode(s) = &step.result else {
                     panic!("silent calls succeed")
                 };
-                let step = sim.redeem(app, &s.auth_code).expect("known app");
+                let step = sim.redeem(app, s.auth_code).expect("known app");
                 let Payload::OauthToken(t) = &step.result else {
                     panic!("fresh codes redeem")
                 };
@@ -222,7 +223,7 @@ fn flows(c: &mut Criterion) {
                 let Payload::AuthCode(s) = &step.result else {
                     panic!("accepted calls succeed")
                 };
-                let step = sim.redeem(app, &s.auth_code).expect("known app");
+                let step = sim.redeem(app, s.auth_code).expect("known app");
                 let Payload::OauthToken(t) = &step.result else {
                     panic!("fresh codes redeem")
                 };
@@ -239,7 +240,7 @@ fn flows(c: &mut Criterion) {
                 let Payload::AuthCode(s) = &step.result else {
                     panic!("silent calls succeed")
                 };
-                let step = sim.redeem(app, &s.auth_code).expect("known app");
+                let step = sim.redeem(app, s.auth_code).expect("known app");
                 black_box(&step);
                 let step = sim
                     .authorize(user, app, "userInfo", Decision::Accept, Network::Ok)
@@ -254,10 +255,8 @@ fn flows(c: &mut Criterion) {
         b.iter_custom(|iters| {
             let state = (w.sim.clone(), w.refresh.clone());
             chunked(&state, w.refresh.len() as u64, iters, |(sim, tokens), i| {
-                let token = std::mem::take(&mut tokens[i as usize]);
-                let step = sim
-                    .oauth_token(app, "refresh_token", None, Some(&token))
-                    .expect("known app");
+                let token = tokens[i as usize];
+                let step = sim.refresh_grant(app, token).expect("known app");
                 let Payload::OauthToken(t) = step.result else {
                     panic!("a live refresh token refreshes")
                 };
@@ -425,10 +424,13 @@ impl Stream {
         let step = self.sim.handle(input).expect("a valid input");
         match step.result {
             Payload::AuthCode(s) => {
-                self.old_code = std::mem::replace(&mut self.code, s.auth_code);
+                self.old_code = std::mem::replace(&mut self.code, s.auth_code.to_string());
             }
             Payload::OauthToken(t) => {
-                self.refresh = t.alipay_system_oauth_token_response.refresh_token
+                self.refresh = t
+                    .alipay_system_oauth_token_response
+                    .refresh_token
+                    .to_string()
             }
             _ => {}
         }
@@ -442,7 +444,7 @@ fn step(c: &mut Criterion) {
         sim: w.sim,
         code: String::new(),
         old_code: String::new(),
-        refresh: w.refresh[0].clone(),
+        refresh: w.refresh[0].to_string(),
     };
     let app = w.app;
     let mut g = c.benchmark_group("step");

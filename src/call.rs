@@ -25,7 +25,7 @@ use crate::consent::ConsentStore;
 use crate::error_codes::{ClientError, SCOPE_NOT_GRANTED};
 use crate::findings::{Finding, FindingId, PopupHistory, PopupKind};
 use crate::gateway::Gateway;
-use crate::identity::{self, Entropy};
+use crate::identity::Entropy;
 use crate::payload::{AuthCodeSuccess, ClientFail};
 use crate::scope::{RequestedScopes, Scope, ScopeSet, ScopesArg};
 use crate::world::{AppId, AppSpec, Package, UserId};
@@ -426,7 +426,7 @@ mod machine {
                 return Transition(State::failed());
             }
             let success = AuthCodeSuccess {
-                auth_code: identity::code_text(code),
+                auth_code: crate::ids::AuthCode::new(code),
                 auth_success_scopes: self
                     .requested
                     .in_order()

@@ -25,6 +25,15 @@ impl Instant {
 /// Formats a Unix time as Beijing local time (`UTC+8`), `"YYYY-MM-DD HH:MM:SS"`, the way the
 /// gateway writes `auth_start`.
 pub fn format_beijing(unix_seconds: i64) -> String {
+    match beijing_digits(unix_seconds) {
+        Ok(buf) => String::from(std::str::from_utf8(&buf).expect("ASCII digits")),
+        Err(long) => long,
+    }
+}
+
+/// [`format_beijing`] without a heap allocation for years 0 to 9999 (`Ok`); other years come
+/// back already formatted (`Err`).
+pub(crate) fn beijing_digits(unix_seconds: i64) -> Result<[u8; 19], String> {
     // Saturating: a far-future virtual clock must not overflow (no input panics).
     let local = unix_seconds.saturating_add(8 * 3600);
     let days = local.div_euclid(86_400);
@@ -32,7 +41,7 @@ pub fn format_beijing(unix_seconds: i64) -> String {
     let (y, m, d) = civil_from_days(days);
     let (hh, mm, ss) = (secs / 3600, secs / 60 % 60, secs % 60);
     if !(0..=9999).contains(&y) {
-        return format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}");
+        return Err(format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}"));
     }
     // By hand: this runs on every token exchange, and `format!` is most of its cost.
     let mut buf = *b"0000-00-00 00:00:00";
@@ -48,7 +57,47 @@ pub fn format_beijing(unix_seconds: i64) -> String {
     put(11, 2, hh as u64);
     put(14, 2, mm as u64);
     put(17, 2, ss as u64);
-    String::from(std::str::from_utf8(&buf).expect("ASCII digits"))
+    Ok(buf)
+}
+
+/// The inverse of [`format_beijing`] for years 0 to 9999: `YYYY-MM-DD HH:MM:SS`, Beijing time, to
+/// Unix seconds. `None` for anything else, including dates that do not exist.
+pub(crate) fn parse_beijing(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        b[r].iter().try_fold(0i64, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+        })
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 59 {
+        return None;
+    }
+    let days = days_from_civil(y, m as u32, d as u32);
+    let unix = days * 86_400 + hh * 3600 + mm * 60 + ss - 8 * 3600;
+    // Rejects 31 February and the like: the date must come back as written.
+    (beijing_digits(unix).ok()? == *b).then_some(unix)
+}
+
+/// A proleptic Gregorian date to days since 1970-01-01 (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -86,5 +135,27 @@ mod tests {
             format_beijing(253_402_300_800 - 8 * 3600),
             "10000-01-01 00:00:00"
         );
+    }
+
+    #[test]
+    fn beijing_text_parses_back() {
+        for t in [
+            0,
+            1_767_196_800,
+            951_782_400 - 8 * 3600,
+            253_402_300_799 - 8 * 3600,
+            -62_167_248_000,
+        ] {
+            assert_eq!(parse_beijing(&format_beijing(t)), Some(t), "{t}");
+        }
+        for bad in [
+            "2026-02-30 00:00:00",
+            "2026-01-01T00:00:00",
+            "2026-1-01 00:00:00",
+            "",
+            "2026-01-01 24:00:00",
+        ] {
+            assert_eq!(parse_beijing(bad), None, "{bad}");
+        }
     }
 }

@@ -83,7 +83,6 @@ use crate::call::{Decision, Network};
 use crate::config::Config;
 use crate::error::InputError;
 use crate::gateway::{CodeState, GrantIx};
-use crate::identity::parse_code;
 use crate::payload::Payload;
 use crate::scope::{Scope, ScopeSet, ScopesArg};
 use crate::sim::{AuthCodeRequest, Callback, Input, Outcome, Simulator, Step};
@@ -715,7 +714,7 @@ impl Explorer<'_> {
                     ));
                 }
                 if let Payload::AuthCode(s) = &step.result
-                    && track.delivered.iter().any(|d| d.text == s.auth_code)
+                    && track.delivered.iter().any(|d| s.auth_code == d.text)
                 {
                     return Err(format!("authCode {} was delivered twice", s.auth_code));
                 }
@@ -887,8 +886,8 @@ impl Explorer<'_> {
             Move::Call { user, app, .. } => {
                 if let Payload::AuthCode(s) = &step.result {
                     track.delivered.push(Delivered {
-                        key: parse_code(&s.auth_code),
-                        text: s.auth_code.clone(),
+                        key: Some(s.auth_code.get()),
+                        text: s.auth_code.to_string(),
                         user,
                         app,
                         issued_at: sim.now().0,
@@ -914,7 +913,10 @@ impl Explorer<'_> {
                         user: d.user,
                         app,
                         ix,
-                        current: t.alipay_system_oauth_token_response.refresh_token.clone(),
+                        current: t
+                            .alipay_system_oauth_token_response
+                            .refresh_token
+                            .to_string(),
                         previous: None,
                     });
                 }
@@ -922,7 +924,10 @@ impl Explorer<'_> {
             Move::Refresh { grant, .. } => {
                 if let Payload::OauthToken(t) = &step.result {
                     let g = &mut track.grants[grant as usize];
-                    let new = t.alipay_system_oauth_token_response.refresh_token.clone();
+                    let new = t
+                        .alipay_system_oauth_token_response
+                        .refresh_token
+                        .to_string();
                     g.previous = Some(std::mem::replace(&mut g.current, new));
                 }
             }

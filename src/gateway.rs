@@ -10,11 +10,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{Instant, format_beijing};
+use crate::clock::Instant;
 use crate::config::Config;
 use crate::detmap::DetMap;
 use crate::error_codes::GatewayError;
-use crate::identity::{self, Entropy, IdentityKeys};
+use crate::identity::{Entropy, IdentityKeys};
+use crate::ids::{AccessToken, AlipayUserId, AuthCode, AuthStart, RefreshToken};
 use crate::payload::{OauthTokenBody, UserInfoShareBody};
 use crate::scope::{Scope, ScopeSet};
 use crate::world::{AppId, UserId};
@@ -130,6 +131,28 @@ pub enum TokenRequest<'a> {
     Other(&'a str),
 }
 
+/// [`TokenRequest`] with its text already parsed (at the edge): `None` for text that cannot be
+/// one of the platform's codes or tokens, which the gateway refuses as unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypedTokenRequest {
+    /// `grant_type=authorization_code&code=…`
+    AuthorizationCode(Option<AuthCode>),
+    /// `grant_type=refresh_token&refresh_token=…`
+    RefreshToken(Option<RefreshToken>),
+    /// Any other `grant_type`.
+    Other,
+}
+
+impl From<TokenRequest<'_>> for TypedTokenRequest {
+    fn from(r: TokenRequest<'_>) -> Self {
+        match r {
+            TokenRequest::AuthorizationCode(t) => Self::AuthorizationCode(t.parse().ok()),
+            TokenRequest::RefreshToken(t) => Self::RefreshToken(t.parse().ok()),
+            TokenRequest::Other(_) => Self::Other,
+        }
+    }
+}
+
 impl Gateway {
     fn epoch(&self, user: UserId, app: AppId) -> u32 {
         epoch_of(&self.epochs, user, app)
@@ -171,17 +194,17 @@ impl Gateway {
         keys: &IdentityKeys,
         config: &Config,
         app: AppId,
-        request: TokenRequest<'_>,
+        request: impl Into<TypedTokenRequest>,
         now: Instant,
     ) -> Result<OauthTokenBody, GatewayError> {
-        match request {
-            TokenRequest::AuthorizationCode(code) => {
+        match request.into() {
+            TypedTokenRequest::AuthorizationCode(code) => {
                 self.redeem(entropy, keys, config, app, code, now)
             }
-            TokenRequest::RefreshToken(token) => {
+            TypedTokenRequest::RefreshToken(token) => {
                 self.refresh(entropy, keys, config, app, token, now)
             }
-            TokenRequest::Other(_) => Err(GatewayError::GrantTypeInvalid),
+            TypedTokenRequest::Other => Err(GatewayError::GrantTypeInvalid),
         }
     }
 
@@ -191,10 +214,10 @@ impl Gateway {
         keys: &IdentityKeys,
         config: &Config,
         app: AppId,
-        code_text: &str,
+        code: Option<AuthCode>,
         now: Instant,
     ) -> Result<OauthTokenBody, GatewayError> {
-        let Some(rec) = identity::parse_code(code_text).and_then(|c| self.codes.get_mut(&c)) else {
+        let Some(rec) = code.and_then(|c| self.codes.get_mut(&c.get())) else {
             self.stats.forged_refused += 1;
             return Err(GatewayError::CodeInvalid);
         };
@@ -253,12 +276,10 @@ impl Gateway {
         keys: &IdentityKeys,
         config: &Config,
         app: AppId,
-        token_text: &str,
+        token: Option<RefreshToken>,
         now: Instant,
     ) -> Result<OauthTokenBody, GatewayError> {
-        let Some(ix) =
-            identity::parse_token(token_text).and_then(|t| self.refresh.get(&t).copied())
-        else {
+        let Some(ix) = token.and_then(|t| self.refresh.get(&t.get()).copied()) else {
             return Err(GatewayError::RefreshTokenInvalid);
         };
         if !self.grant_live(ix) || self.grants[ix.0 as usize].app != app {
@@ -283,22 +304,21 @@ impl Gateway {
         Ok(self.token_body(keys, config, ix, now))
     }
 
-    /// `alipay.user.info.share` with `auth_token`. `has_member_info` says whether the calling app
+    /// `alipay.user.info.share` with `auth_token` (`None`: text that cannot be a token). `has_member_info` says whether the calling app
     /// has the legacy member-info package; `profile` gives the user's (avatar, nickname).
     pub fn user_info_share(
         &self,
         keys: &IdentityKeys,
         app: AppId,
         has_member_info: bool,
-        auth_token: &str,
+        auth_token: Option<AccessToken>,
         now: Instant,
         profile: impl FnOnce(UserId) -> (Option<String>, Option<String>),
     ) -> Result<UserInfoShareBody, GatewayError> {
         if !has_member_info {
             return Err(GatewayError::InsufficientIsvPermissions);
         }
-        let Some(ix) = identity::parse_token(auth_token).and_then(|t| self.access.get(&t).copied())
-        else {
+        let Some(ix) = auth_token.and_then(|t| self.access.get(&t.get()).copied()) else {
             return Err(GatewayError::InvalidAuthToken);
         };
         let g = &self.grants[ix.0 as usize];
@@ -315,7 +335,7 @@ impl Gateway {
         Ok(UserInfoShareBody {
             code: "10000".into(),
             msg: "Success".into(),
-            user_id: identity::user_id_text(keys.user_id(g.user.0)),
+            user_id: AlipayUserId::new(keys.user_id(g.user.0)),
             avatar,
             nick_name,
         })
@@ -355,13 +375,13 @@ impl Gateway {
             .minus([Scope::AuthBase].into_iter().collect())
             .is_empty();
         OauthTokenBody {
-            user_id: identity::user_id_text(keys.user_id(g.user.0)),
-            open_id: keys.open_id(g.user.0, g.app.0),
-            access_token: identity::token_text(g.access, prompted),
+            user_id: AlipayUserId::new(keys.user_id(g.user.0)),
+            open_id: keys.open_id_value(g.user.0, g.app.0),
+            access_token: AccessToken::new(g.access, prompted),
             expires_in: g.access_expires.since(now),
-            refresh_token: identity::token_text(g.refresh, prompted),
+            refresh_token: RefreshToken::new(g.refresh, prompted),
             re_expires_in: g.refresh_deadline.since(now),
-            auth_start: format_beijing(
+            auth_start: AuthStart::from_unix(
                 config
                     .clock_origin_unix
                     .saturating_add(i64::try_from(g.auth_start.0).unwrap_or(i64::MAX)),

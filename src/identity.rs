@@ -78,6 +78,11 @@ impl IdentityKeys {
     /// The `open_id` of (user, app): 47 alphanumerics (FACTS.md's published example length),
     /// distinct for every pair because its first 11 characters encode a 64-bit permutation of it.
     pub fn open_id(&self, user: u32, app: u32) -> String {
+        self.open_id_value(user, app).to_string()
+    }
+
+    /// [`open_id`](Self::open_id) as a typed value, without a heap allocation.
+    pub fn open_id_value(&self, user: u32, app: u32) -> crate::ids::OpenId {
         let pair = (u64::from(app) << 32) | u64::from(user);
         let w0 = feistel64(pair, &self.open);
         let mut buf = [0u8; 47];
@@ -86,7 +91,7 @@ impl IdentityKeys {
             let at = 11 + 12 * (k - 1);
             put_base62(&mut buf[at..at + 12], mix64(w0 ^ self.open[k]));
         }
-        ascii(&buf)
+        crate::ids::OpenId::from_ascii(buf)
     }
 }
 
@@ -142,10 +147,16 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 
 /// Renders a `user_id` as the gateway sends it (a string of digits).
 pub fn user_id_text(user_id: u64) -> String {
-    // By hand: `to_string` goes through the formatting machinery, on every token exchange.
     let mut buf = [0u8; 20];
+    let at = put_decimal(&mut buf, user_id);
+    ascii(&buf[at..])
+}
+
+/// Writes `v` in decimal at the end of `buf`; returns where the digits start.
+pub(crate) fn put_decimal(buf: &mut [u8; 20], v: u64) -> usize {
+    // By hand: `to_string` goes through the formatting machinery, on every token exchange.
     let mut at = buf.len();
-    let mut v = user_id;
+    let mut v = v;
     while v >= 100 {
         let pair = (v % 100) as usize;
         v /= 100;
@@ -159,11 +170,10 @@ pub fn user_id_text(user_id: u64) -> String {
         at -= 1;
         buf[at] = b'0' + v as u8;
     }
-    ascii(&buf[at..])
+    at
 }
 
-/// `v` as 32 hex digits, most significant first, upper or lower case.
-fn hex32(v: u128, upper: bool) -> [u8; 32] {
+pub(crate) fn hex32(v: u128, upper: bool) -> [u8; 32] {
     let mut buf = [0u8; 32];
     for (i, word) in [
         (v >> 96) as u32,
@@ -232,11 +242,15 @@ pub fn parse_code(text: &str) -> Option<u128> {
 /// Token prefixes as real Alipay tokens show them: `authbseB` for an `auth_base` grant,
 /// `authusrB` for a prompted grant (modelling assumption: observed format, not documented).
 pub fn token_text(token: u128, prompted: bool) -> String {
+    ascii(&token_bytes(token, prompted))
+}
+
+pub(crate) fn token_bytes(token: u128, prompted: bool) -> [u8; 40] {
     let prefix = if prompted { "authusrB" } else { "authbseB" };
     let mut buf = [0u8; 40];
     buf[..8].copy_from_slice(prefix.as_bytes());
     buf[8..].copy_from_slice(&hex32(token, false));
-    ascii(&buf)
+    buf
 }
 
 /// Reads a token back; anything else is no token at all.

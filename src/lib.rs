@@ -104,6 +104,7 @@ pub mod findings;
 pub mod gateway;
 mod hex128;
 pub mod identity;
+pub mod ids;
 pub mod member;
 pub mod payload;
 pub mod scope;

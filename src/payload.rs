@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error_codes::{ClientError, Dialect, GatewayError, ResponseError};
+use crate::ids::{AccessToken, AlipayUserId, AuthCode, AuthStart, OpenId, RefreshToken};
 use crate::scope::Scope;
 
 /// What a step delivered: one of Alipay's payload shapes. Serializes without a tag, as the
@@ -46,7 +47,8 @@ pub struct Empty {}
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthCodeSuccess {
     /// The single-use auth code.
-    pub auth_code: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub auth_code: AuthCode,
     /// Scopes granted.
     pub auth_success_scopes: Vec<Scope>,
     /// Scopes not granted, each with its error code as a string.
@@ -224,19 +226,24 @@ pub struct OauthTokenSuccess {
 #[serde(deny_unknown_fields)]
 pub struct OauthTokenBody {
     /// 16 digits starting 2088: one per account.
-    pub user_id: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub user_id: AlipayUserId,
     /// One per (user, app).
-    pub open_id: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub open_id: OpenId,
     /// The access token.
-    pub access_token: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub access_token: AccessToken,
     /// Seconds the access token lives.
     pub expires_in: u64,
     /// The refresh token.
-    pub refresh_token: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub refresh_token: RefreshToken,
     /// Seconds until the refresh deadline (shrinks on refresh: the deadline is not restarted).
     pub re_expires_in: u64,
     /// When the grant's current token began, Beijing time `YYYY-MM-DD HH:MM:SS`.
-    pub auth_start: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub auth_start: AuthStart,
 }
 
 /// `{"alipay_user_info_share_response": {...}, "sign": "..."}`.
@@ -260,7 +267,8 @@ pub struct UserInfoShareBody {
     /// `"Success"`.
     pub msg: String,
     /// The account's user_id.
-    pub user_id: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub user_id: AlipayUserId,
     /// Avatar URL, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,

@@ -19,8 +19,9 @@ use crate::consent::ConsentStore;
 use crate::detmap::DetMap;
 use crate::error::InputError;
 use crate::findings::{Finding, FindingId, PopupHistory, PopupKind};
-use crate::gateway::{Gateway, GatewayStats, TokenRequest};
+use crate::gateway::{Gateway, GatewayStats, TokenRequest, TypedTokenRequest};
 use crate::identity::{self, Entropy, IdentityKeys};
+use crate::ids::{AccessToken, AuthCode, IdArg, RefreshToken};
 use crate::member::{self, ButtonError, ButtonScope};
 use crate::payload::{
     Empty, GatewayErrorResponse, OauthTokenSuccess, Payload, UNSIGNED, UserInfoShareSuccess,
@@ -80,7 +81,7 @@ pub struct Step {
     /// For a step-wise call still in flight, its id.
     pub call: Option<CallId>,
     /// The server's view: an auth code issued by this step, even one whose response was lost.
-    pub issued_code: Option<String>,
+    pub issued_code: Option<AuthCode>,
 }
 
 impl Step {
@@ -536,6 +537,19 @@ impl Simulator {
     }
 
     /// The user's `user_id`, as `alipay.system.oauth.token` returns it.
+    pub fn alipay_user_id(&self, user: UserId) -> Option<crate::ids::AlipayUserId> {
+        self.user(user)?;
+        Some(crate::ids::AlipayUserId::new(self.keys.user_id(user.0)))
+    }
+
+    /// The `open_id` of (user, app) as a typed value, if both exist.
+    pub fn open_id_value(&self, user: UserId, app: AppId) -> Option<crate::ids::OpenId> {
+        self.user(user)?;
+        self.app(app)?;
+        Some(self.keys.open_id_value(user.0, app.0))
+    }
+
+    /// The account's `user_id` as Alipay's text, if the user exists.
     pub fn user_id(&self, user: UserId) -> Option<String> {
         self.user(user)?;
         Some(identity::user_id_text(self.keys.user_id(user.0)))
@@ -733,7 +747,7 @@ impl Simulator {
             popups: report.popups,
             findings: report.findings,
             call: Some(id),
-            issued_code: report.issued_code.map(identity::code_text),
+            issued_code: report.issued_code.map(AuthCode::new),
             ..Step::plain(Outcome::Pending, Payload::Empty(Empty {}))
         };
         self.record(step)
@@ -844,6 +858,17 @@ impl Simulator {
             "refresh_token" => TokenRequest::RefreshToken(refresh_token.unwrap_or("")),
             other => TokenRequest::Other(other),
         };
+        self.token_request(app, request.into())
+    }
+
+    fn token_request(
+        &mut self,
+        app: AppId,
+        request: TypedTokenRequest,
+    ) -> Result<Step, InputError> {
+        if self.app(app).is_none() {
+            return Err(InputError::UnknownApp(app));
+        }
         let r = self.gateway.oauth_token(
             &mut self.entropy,
             &self.keys,
@@ -861,13 +886,29 @@ impl Simulator {
         Ok(self.record(step))
     }
 
-    /// Redeems an auth code: shorthand for `oauth_token(app, "authorization_code", code)`.
-    pub fn redeem(&mut self, app: AppId, code: &str) -> Result<Step, InputError> {
-        self.oauth_token(app, "authorization_code", Some(code), None)
+    /// Redeems an auth code: shorthand for `oauth_token(app, "authorization_code", code)`. Takes
+    /// an [`AuthCode`] or its text.
+    pub fn redeem(&mut self, app: AppId, code: impl IdArg<AuthCode>) -> Result<Step, InputError> {
+        self.token_request(app, TypedTokenRequest::AuthorizationCode(code.to_id()))
     }
 
-    /// `alipay.user.info.share` from `app`'s server.
-    pub fn user_info_share(&mut self, app: AppId, auth_token: &str) -> Result<Step, InputError> {
+    /// `alipay.system.oauth.token` with `grant_type=refresh_token`: shorthand for
+    /// `oauth_token(app, "refresh_token", None, token)`. Takes a [`RefreshToken`] or its text.
+    pub fn refresh_grant(
+        &mut self,
+        app: AppId,
+        token: impl IdArg<RefreshToken>,
+    ) -> Result<Step, InputError> {
+        self.token_request(app, TypedTokenRequest::RefreshToken(token.to_id()))
+    }
+
+    /// `alipay.user.info.share` from `app`'s server. Takes an [`AccessToken`] or its text.
+    pub fn user_info_share(
+        &mut self,
+        app: AppId,
+        auth_token: impl IdArg<AccessToken>,
+    ) -> Result<Step, InputError> {
+        let auth_token = auth_token.to_id();
         let Some(spec) = self.app(app) else {
             return Err(InputError::UnknownApp(app));
         };
@@ -912,7 +953,7 @@ fn finished_step(report: CallReport) -> Step {
     Step {
         popups: report.popups,
         findings: report.findings,
-        issued_code: report.issued_code.map(identity::code_text),
+        issued_code: report.issued_code.map(AuthCode::new),
         ..Step::client(success, result)
     }
 }

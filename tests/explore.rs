@@ -5,6 +5,7 @@
 use authsim::explore::{ExploreConfig, Move, SmallWorld, explore_world};
 use authsim::gateway::CodeState;
 use authsim::identity::parse_code;
+use authsim::ids::{AccessToken, RefreshToken};
 use authsim::payload::{OauthTokenBody, OauthTokenSuccess, Payload};
 use authsim::prelude::*;
 
@@ -108,13 +109,13 @@ fn double_spend(sim: &mut Simulator, input: Input) -> Result<Step, InputError> {
     {
         let user = rec.user;
         let body = OauthTokenBody {
-            user_id: sim.user_id(user).expect("user"),
-            open_id: sim.open_id(user, *app).expect("pair"),
-            access_token: "authusrBforged".into(),
+            user_id: sim.alipay_user_id(user).expect("user"),
+            open_id: sim.open_id_value(user, *app).expect("pair"),
+            access_token: AccessToken::new(0xf0, true),
             expires_in: 1,
-            refresh_token: "authusrBforged".into(),
+            refresh_token: RefreshToken::new(0xf0, true),
             re_expires_in: 1,
-            auth_start: "2026-01-01 00:00:00".into(),
+            auth_start: "2026-01-01 00:00:00".parse().expect("Beijing time"),
         };
         let mut step = sim.advance(0);
         step.result = Payload::OauthToken(OauthTokenSuccess {

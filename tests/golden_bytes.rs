@@ -108,7 +108,7 @@ fn script() -> String {
         }
         for (app, token) in refresh.iter().step_by(2) {
             let step = sim
-                .oauth_token(*app, "refresh_token", None, Some(token))
+                .oauth_token(*app, "refresh_token", None, Some(&token.to_string()))
                 .unwrap();
             push(&step);
         }

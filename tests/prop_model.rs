@@ -5,6 +5,7 @@
 
 mod common;
 
+use authsim::ids::{AlipayUserId, OpenId, RefreshToken};
 use std::collections::{BTreeMap, BTreeSet};
 
 use authsim::payload::Payload;
@@ -152,11 +153,11 @@ struct Ledger {
     /// code → (issued at, app, successful redemptions)
     codes: BTreeMap<String, (u64, AppId, u32)>,
     order: Vec<String>,
-    refresh_tokens: Vec<(AppId, String)>,
+    refresh_tokens: Vec<(AppId, RefreshToken)>,
     /// Step-wise calls in flight (and finished), with the app each was made from.
     calls: Vec<(CallId, AppId)>,
-    user_ids: BTreeMap<UserId, String>,
-    open_ids: BTreeMap<(UserId, AppId), String>,
+    user_ids: BTreeMap<UserId, AlipayUserId>,
+    open_ids: BTreeMap<(UserId, AppId), OpenId>,
 }
 
 /// Applies `op` to the world, checks the per-step properties, and returns the serialized step
@@ -292,7 +293,7 @@ fn apply(w: &mut World, ledger: &mut Ledger, op: &Op) -> String {
             let a = app(*a);
             let step = w
                 .sim
-                .oauth_token(a, "refresh_token", None, Some(&t))
+                .oauth_token(a, "refresh_token", None, Some(&t.to_string()))
                 .unwrap();
             if step.outcome == Outcome::Ok {
                 assert_eq!(owner, a, "another app's refresh token worked");
@@ -327,10 +328,13 @@ fn apply(w: &mut World, ledger: &mut Ledger, op: &Op) -> String {
             if let Some(code) = &step.issued_code {
                 let owner = issuer.expect("only calls issue codes");
                 assert!(
-                    ledger.codes.insert(code.clone(), (now, owner, 0)).is_none(),
+                    ledger
+                        .codes
+                        .insert(code.to_string(), (now, owner, 0))
+                        .is_none(),
                     "a code issued twice"
                 );
-                ledger.order.push(code.clone());
+                ledger.order.push(code.to_string());
             }
             serde_json::to_string(&step).unwrap()
         }
@@ -407,10 +411,10 @@ proptest! {
     #[test]
     fn one_user_id_per_user_open_id_per_pair(seed in any::<u64>(), ops in prop::collection::vec(op(), 1..80)) {
         let (_, w, ledger) = run(seed, &ops);
-        let distinct: BTreeSet<&String> = ledger.user_ids.values().collect();
+        let distinct: BTreeSet<&AlipayUserId> = ledger.user_ids.values().collect();
         prop_assert_eq!(distinct.len(), ledger.user_ids.len());
         for (user, uid) in &ledger.user_ids {
-            prop_assert_eq!(Some(uid.clone()), w.sim.user_id(*user));
+            prop_assert_eq!(Some(uid.to_string()), w.sim.user_id(*user));
         }
         for ((u1, a1), o1) in &ledger.open_ids {
             for ((u2, a2), o2) in &ledger.open_ids {

@@ -323,7 +323,7 @@ fn r_decide_accept_success() {
         vec![Scope::AuthBase, Scope::AuthUser]
     );
     assert!(ok.auth_error_scopes.is_empty());
-    assert_eq!(ok.auth_code.len(), 32);
+    assert_eq!(ok.auth_code.to_string().len(), 32);
 }
 
 /// R-DECIDE-DENY: error 11 with authErrorScopes "10001".

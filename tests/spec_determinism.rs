@@ -20,7 +20,12 @@ fn script(w: &mut World) -> Vec<String> {
     push(w.sim.advance(60));
     push(
         w.sim
-            .oauth_token(shop, "refresh_token", None, Some(&refresh_token))
+            .oauth_token(
+                shop,
+                "refresh_token",
+                None,
+                Some(&refresh_token.to_string()),
+            )
             .unwrap(),
     );
     push(

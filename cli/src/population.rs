@@ -36,6 +36,7 @@ use authsim::call::{Decision, Lifecycle, Network, Page};
 use authsim::config::Config;
 use authsim::findings::FindingId;
 use authsim::gateway::GatewayStats;
+use authsim::ids::{AccessToken, RefreshToken};
 use authsim::payload::Payload;
 use authsim::scope::{Scope, ScopesArg};
 use authsim::sim::{AuthCodeRequest, Outcome, Simulator, Step};
@@ -387,8 +388,8 @@ pub enum PopulationError {
 
 /// The access and refresh tokens of a grant, as the server keeps them.
 struct Tokens {
-    access: String,
-    refresh: String,
+    access: AccessToken,
+    refresh: RefreshToken,
 }
 
 /// One shard: its simulator, its behaviour stream and its counters.
@@ -497,10 +498,10 @@ impl Shard<'_> {
             if self.chance(self.mix.late_exchange) {
                 self.advance(self.code_ttl + 1);
             }
-            let step = self.sim.redeem(app, &code).expect("the app exists");
+            let step = self.sim.redeem(app, code).expect("the app exists");
             self.note(&step);
             if self.chance(self.mix.replay) {
-                let again = self.sim.redeem(app, &code).expect("the app exists");
+                let again = self.sim.redeem(app, code).expect("the app exists");
                 self.note(&again);
                 if let Payload::GatewayError(e) = &again.result {
                     self.tally
@@ -579,7 +580,7 @@ impl Shard<'_> {
             if legacy && let Some(t) = self.login(user, app, true, TAP) {
                 let step = self
                     .sim
-                    .user_info_share(app, &t.access)
+                    .user_info_share(app, t.access)
                     .expect("the app exists");
                 self.note(&step);
             }
@@ -596,7 +597,7 @@ impl Shard<'_> {
             self.advance(days * 86_400);
             let step = self
                 .sim
-                .oauth_token(app, "refresh_token", None, Some(&t.refresh))
+                .refresh_grant(app, t.refresh)
                 .expect("the app exists");
             self.note(&step);
             if let Payload::GatewayError(e) = &step.result {

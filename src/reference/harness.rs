@@ -86,16 +86,16 @@ impl Observation {
         let mut o = Observation::new(step.outcome).popups(step.popups);
         match &step.result {
             Payload::AuthCode(s) => {
-                o.auth_code = Some(s.auth_code.clone());
+                o.auth_code = Some(s.auth_code.to_string());
                 o.granted = s.auth_success_scopes.iter().copied().collect();
             }
             Payload::ClientFail(f) => o.error = Some(f.error),
             Payload::GatewayError(e) => o.sub_code = Some(e.error_response.sub_code.clone()),
             Payload::OauthToken(t) => {
                 let b = &t.alipay_system_oauth_token_response;
-                o.user_id = Some(b.user_id.clone());
-                o.open_id = Some(b.open_id.clone());
-                o.refresh_token = Some(b.refresh_token.clone());
+                o.user_id = Some(b.user_id.to_string());
+                o.open_id = Some(b.open_id.to_string());
+                o.refresh_token = Some(b.refresh_token.to_string());
             }
             Payload::Response(r) => {
                 o.member_code = serde_json::from_str::<serde_json::Value>(&r.response)

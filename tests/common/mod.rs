@@ -1,6 +1,7 @@
 //! A small world shared by the spec tests, and accessors for the payloads they inspect.
 #![allow(dead_code)]
 
+use authsim::ids::{AccessToken, IdArg, RefreshToken};
 use authsim::payload::{AuthCodeSuccess, ClientFail, OauthTokenBody, Payload};
 use authsim::prelude::*;
 
@@ -84,7 +85,7 @@ pub fn success(step: &Step) -> &AuthCodeSuccess {
 }
 
 pub fn code(step: &Step) -> String {
-    success(step).auth_code.clone()
+    success(step).auth_code.to_string()
 }
 
 pub fn fail(step: &Step) -> &ClientFail {
@@ -143,14 +144,12 @@ impl World {
     }
 
     /// `alipay.system.oauth.token` with grant `refresh_token`.
-    pub fn refresh(&mut self, app: AppId, token: &str) -> Step {
-        self.sim
-            .oauth_token(app, "refresh_token", None, Some(token))
-            .unwrap()
+    pub fn refresh(&mut self, app: AppId, token: impl IdArg<RefreshToken>) -> Step {
+        self.sim.refresh_grant(app, token).unwrap()
     }
 
     /// `alipay.user.info.share`.
-    pub fn share(&mut self, app: AppId, token: &str) -> Step {
+    pub fn share(&mut self, app: AppId, token: impl IdArg<AccessToken>) -> Step {
         self.sim.user_info_share(app, token).unwrap()
     }
 
