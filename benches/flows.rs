@@ -267,7 +267,7 @@ fn flows(c: &mut Criterion) {
     g.bench_function("replay", |b| {
         b.iter_custom(|iters| {
             chunked(&w.sim, w.redeemed.len() as u64, iters, |sim, i| {
-                let step = sim.redeem(app, &w.redeemed[i as usize]).expect("known app");
+                let step = sim.redeem(app, w.redeemed[i as usize]).expect("known app");
                 debug_assert_eq!(step.outcome, Outcome::Error);
                 black_box(&step);
             })

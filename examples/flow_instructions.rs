@@ -44,7 +44,7 @@ fn main() {
         let Payload::AuthCode(s) = &step.result else {
             panic!("the call succeeds: {step:?}")
         };
-        let step = sim.redeem(app, &s.auth_code).expect("known app");
+        let step = sim.redeem(app, s.auth_code).expect("known app");
         let Payload::OauthToken(t) = &step.result else {
             panic!("the exchange succeeds: {step:?}")
         };

@@ -29,7 +29,7 @@ fn main() -> Result<(), InputError> {
     if let Payload::AuthCode(ok) = &login.result {
         show(
             "alipay.system.oauth.token",
-            &sim.redeem(shop, &ok.auth_code)?,
+            &sim.redeem(shop, ok.auth_code)?,
         );
     }
     show(

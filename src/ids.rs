@@ -2,8 +2,8 @@
 //! `auth_start` as small `Copy` values that render Alipay's exact text only when asked.
 //!
 //! Each type writes its text through [`Display`](std::fmt::Display) and
-//! [`Serialize`](serde::Serialize) (without a heap allocation) and reads it back through
-//! [`FromStr`] and [`Deserialize`](serde::Deserialize); text that is not exactly what
+//! [`Serialize`] (without a heap allocation) and reads it back through
+//! [`FromStr`] and [`Deserialize`]; text that is not exactly what
 //! Alipay would write is refused (`Err(`[`NotOurs`]`)`), which the gateway answers as an unknown
 //! code or token.
 //!

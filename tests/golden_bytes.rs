@@ -69,16 +69,16 @@ fn script() -> String {
                 )
                 .unwrap();
             push(&step);
-            if let Some(code) = step.issued_code.clone() {
+            if let Some(code) = step.issued_code {
                 codes.push((app, code));
             }
             if let Payload::AuthCode(s) = &step.result {
-                let step = sim.redeem(app, &s.auth_code).unwrap();
+                let step = sim.redeem(app, s.auth_code).unwrap();
                 push(&step);
                 if let Payload::OauthToken(t) = &step.result {
                     let body = &t.alipay_system_oauth_token_response;
-                    access.push((app, body.access_token.clone()));
-                    refresh.push((app, body.refresh_token.clone()));
+                    access.push((app, body.access_token));
+                    refresh.push((app, body.refresh_token));
                 }
             }
             let step = sim

@@ -263,17 +263,14 @@ fn apply(w: &mut World, ledger: &mut Ledger, op: &Op) -> String {
                     None => panic!("redeemed code unknown to the gateway"),
                 };
                 // R-GW-USER-ID, R-GW-OPEN-ID: stable per user / per pair.
-                let uid = ledger
-                    .user_ids
-                    .entry(user)
-                    .or_insert_with(|| t.user_id.clone());
+                let uid = ledger.user_ids.entry(user).or_insert_with(|| t.user_id);
                 assert_eq!(uid, &t.user_id);
                 let oid = ledger
                     .open_ids
                     .entry((user, a))
-                    .or_insert_with(|| t.open_id.clone());
+                    .or_insert_with(|| t.open_id);
                 assert_eq!(oid, &t.open_id);
-                ledger.refresh_tokens.push((a, t.refresh_token.clone()));
+                ledger.refresh_tokens.push((a, t.refresh_token));
             }
             Ok(step)
         }
@@ -289,7 +286,7 @@ fn apply(w: &mut World, ledger: &mut Ledger, op: &Op) -> String {
             if ledger.refresh_tokens.is_empty() {
                 return "no token".into();
             }
-            let (owner, t) = ledger.refresh_tokens[*token % ledger.refresh_tokens.len()].clone();
+            let (owner, t) = ledger.refresh_tokens[*token % ledger.refresh_tokens.len()];
             let a = app(*a);
             let step = w
                 .sim
@@ -297,9 +294,7 @@ fn apply(w: &mut World, ledger: &mut Ledger, op: &Op) -> String {
                 .unwrap();
             if step.outcome == Outcome::Ok {
                 assert_eq!(owner, a, "another app's refresh token worked");
-                ledger
-                    .refresh_tokens
-                    .push((a, tokens(&step).refresh_token.clone()));
+                ledger.refresh_tokens.push((a, tokens(&step).refresh_token));
             }
             Ok(step)
         }

@@ -407,7 +407,7 @@ fn r_net_lost_code_issued_never_delivered() {
     let s =
         w.call(AuthCodeRequest::new(w.alice, w.shop, "auth_user").network(Network::LostResponse));
     assert_eq!(fail(&s).error, 10);
-    let issued = s.issued_code.clone().expect("the server issued a code");
+    let issued = s.issued_code.expect("the server issued a code");
     assert_eq!(w.sim.gateway_stats().codes_issued, 1);
     assert!(
         w.sim
@@ -424,7 +424,7 @@ fn r_net_lost_code_issued_never_delivered() {
         "the lost code expires unused"
     );
     assert_eq!(
-        sub_code(&w.sim.redeem(w.shop, &issued).unwrap()),
+        sub_code(&w.sim.redeem(w.shop, issued).unwrap()),
         "isv.code-invalid"
     );
 }

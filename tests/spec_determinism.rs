@@ -15,7 +15,7 @@ fn script(w: &mut World) -> Vec<String> {
     push(a);
     push(w.call(AuthCodeRequest::new(bob, corp, "auth_base").network(Network::LostResponse)));
     let t = w.sim.redeem(shop, &code_a).unwrap();
-    let refresh_token = tokens(&t).refresh_token.clone();
+    let refresh_token = tokens(&t).refresh_token;
     push(t);
     push(w.sim.advance(60));
     push(

@@ -143,17 +143,17 @@ fn r_gw_code_replay_revokes_tokens() {
     let c = w.fresh_code(w.alice, corp, "auth_user");
     let t = tokens(&w.sim.redeem(corp, &c).unwrap()).clone();
     // The grant works, and survives a refresh...
-    assert_eq!(w.share(corp, &t.access_token).outcome, Outcome::Ok);
-    let r = tokens(&w.refresh(corp, &t.refresh_token)).clone();
+    assert_eq!(w.share(corp, t.access_token).outcome, Outcome::Ok);
+    let r = tokens(&w.refresh(corp, t.refresh_token)).clone();
     // ...until the code is replayed.
     let s = w.sim.redeem(corp, &c).unwrap();
     assert_eq!(error_code(&s), ("40002".into(), "isv.code-invalid".into()));
     assert_eq!(
-        sub_code(&w.share(corp, &r.access_token)),
+        sub_code(&w.share(corp, r.access_token)),
         "aop.invalid-auth-token"
     );
     assert_eq!(
-        sub_code(&w.refresh(corp, &r.refresh_token)),
+        sub_code(&w.refresh(corp, r.refresh_token)),
         "isv.refresh-token-invalid"
     );
     let stats = w.sim.gateway_stats();
@@ -252,21 +252,21 @@ fn r_gw_refresh_rotates() {
     let c = w.fresh_code(w.alice, corp, "auth_user");
     let t = tokens(&w.sim.redeem(corp, &c).unwrap()).clone();
     w.sim.advance(1000);
-    let r = tokens(&w.refresh(corp, &t.refresh_token)).clone();
+    let r = tokens(&w.refresh(corp, t.refresh_token)).clone();
     assert_ne!(r.access_token, t.access_token);
     assert_ne!(r.refresh_token, t.refresh_token);
     assert_eq!(r.re_expires_in, t.re_expires_in - 1000);
     assert_eq!(r.expires_in, 1_296_000);
     assert_eq!((r.user_id, r.open_id), (t.user_id, t.open_id));
     assert_eq!(
-        sub_code(&w.share(corp, &t.access_token)),
+        sub_code(&w.share(corp, t.access_token)),
         "aop.invalid-auth-token"
     );
     assert_eq!(
-        sub_code(&w.refresh(corp, &t.refresh_token)),
+        sub_code(&w.refresh(corp, t.refresh_token)),
         "isv.refresh-token-invalid"
     );
-    assert_eq!(w.share(corp, &r.access_token).outcome, Outcome::Ok);
+    assert_eq!(w.share(corp, r.access_token).outcome, Outcome::Ok);
 }
 
 /// R-GW-REFRESH-EXPIRED: at the deadline, isv.refresh-token-time-out.
@@ -276,11 +276,11 @@ fn r_gw_refresh_expired() {
     let c = w.fresh_code(w.alice, w.shop, "auth_base");
     let t = tokens(&w.sim.redeem(w.shop, &c).unwrap()).clone();
     w.sim.advance(2_592_000 - 1);
-    let r = tokens(&w.refresh(w.shop, &t.refresh_token)).clone();
+    let r = tokens(&w.refresh(w.shop, t.refresh_token)).clone();
     assert_eq!(r.re_expires_in, 1);
     w.sim.advance(1);
     assert_eq!(
-        sub_code(&w.refresh(w.shop, &r.refresh_token)),
+        sub_code(&w.refresh(w.shop, r.refresh_token)),
         "isv.refresh-token-time-out"
     );
 }
@@ -296,12 +296,12 @@ fn r_gw_refresh_invalid() {
     );
     let t = w.login(alice, shop);
     assert_eq!(
-        sub_code(&w.refresh(other, &t.refresh_token)),
+        sub_code(&w.refresh(other, t.refresh_token)),
         "isv.refresh-token-invalid"
     );
     w.sim.revoke(alice, shop).unwrap();
     assert_eq!(
-        sub_code(&w.refresh(shop, &t.refresh_token)),
+        sub_code(&w.refresh(shop, t.refresh_token)),
         "isv.refresh-token-invalid"
     );
 }
@@ -320,14 +320,14 @@ fn r_gw_revoke_voids_tokens_and_codes() {
         "isv.code-invalid"
     );
     assert_eq!(
-        sub_code(&w.share(corp, &t.access_token)),
+        sub_code(&w.share(corp, t.access_token)),
         "aop.invalid-auth-token"
     );
     // Other users' grants are untouched; new codes work.
-    assert_eq!(w.refresh(corp, &bobs.refresh_token).outcome, Outcome::Ok);
+    assert_eq!(w.refresh(corp, bobs.refresh_token).outcome, Outcome::Ok);
     let c = w.fresh_code(alice, corp, "auth_user");
     let t2 = tokens(&w.sim.redeem(corp, &c).unwrap()).clone();
-    assert_eq!(w.share(corp, &t2.access_token).outcome, Outcome::Ok);
+    assert_eq!(w.share(corp, t2.access_token).outcome, Outcome::Ok);
 }
 
 /// R-GW-INFO-SHARE: profile for an auth_user token of a member_info app; errors otherwise.
@@ -337,7 +337,7 @@ fn r_gw_info_share() {
     let (alice, carol, corp, legacy, shop) = (w.alice, w.carol, w.corp, w.legacy, w.shop);
     let c = w.fresh_code(alice, corp, "auth_user");
     let t = tokens(&w.sim.redeem(corp, &c).unwrap()).clone();
-    let s = w.share(corp, &t.access_token);
+    let s = w.share(corp, t.access_token);
     assert_eq!(
         json(&s),
         json!({"alipay_user_info_share_response": {"code": "10000", "msg": "Success",
@@ -347,18 +347,18 @@ fn r_gw_info_share() {
     // No legacy package: 40006, whatever the token.
     let shop_t = w.login(alice, shop);
     assert_eq!(
-        error_code(&w.share(shop, &shop_t.access_token)),
+        error_code(&w.share(shop, shop_t.access_token)),
         ("40006".into(), "isv.insufficient-isv-permissions".into())
     );
     // An auth_base token: 40006 user permissions.
     let base = w.login(carol, legacy);
     assert_eq!(
-        error_code(&w.share(legacy, &base.access_token)),
+        error_code(&w.share(legacy, base.access_token)),
         ("40006".into(), "isv.insufficient-user-permissions".into())
     );
     // Another app's token, a forged one: 20001.
     assert_eq!(
-        error_code(&w.share(legacy, &t.access_token)),
+        error_code(&w.share(legacy, t.access_token)),
         ("20001".into(), "aop.invalid-auth-token".into())
     );
     assert_eq!(
@@ -368,7 +368,7 @@ fn r_gw_info_share() {
     // Expired: 20001 time-out.
     w.sim.advance(1_296_000);
     assert_eq!(
-        error_code(&w.share(corp, &t.access_token)),
+        error_code(&w.share(corp, t.access_token)),
         ("20001".into(), "aop.auth-token-time-out".into())
     );
 }
