@@ -82,9 +82,12 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
             output::emit(what, &text, output::OK)
         }
         _ => {
-            // clap's message is several lines (usage, hint); write it as clap would, unchecked:
-            // standard error is where a failure would be reported.
-            let _ = e.print();
+            // clap's message is several lines (the error, usage, a hint); each is escaped like
+            // any message, since it quotes the argument as typed.
+            let text = e.render().to_string();
+            for line in text.trim_end().lines() {
+                output::say(line);
+            }
             ExitCode::from(output::INVALID)
         }
     }
