@@ -82,11 +82,24 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
             output::emit(what, &text, output::OK)
         }
         _ => {
-            // clap's message is several lines (the error, usage, a hint); each is escaped like
-            // any message, since it quotes the argument as typed.
-            let text = e.render().to_string();
-            for line in text.trim_end().lines() {
-                output::say(line);
+            // clap quotes the argument as typed, inside a message of several lines (the error,
+            // usage, a hint): an argument holding a newline or a control character would reach
+            // the terminal raw or forge a line, so it is named here instead, escaped.
+            let unsafe_arg = std::env::args_os()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned())
+                .find(|a| a.chars().any(authsim::text::is_unsafe));
+            match unsafe_arg {
+                Some(a) => output::say(&format!(
+                    "authsim: invalid command line: argument {} holds control characters \
+                     (see authsim --help)",
+                    authsim::text::quote(&a)
+                )),
+                None => {
+                    for line in e.render().to_string().trim_end().lines() {
+                        output::say(line);
+                    }
+                }
             }
             ExitCode::from(output::INVALID)
         }
