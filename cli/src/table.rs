@@ -6,6 +6,8 @@ use unicode_width::UnicodeWidthStr;
 
 use serde_json::Value;
 
+use authsim::text::{escape, tidy};
+
 use authsim::findings::FindingId;
 use authsim::payload::Payload;
 use authsim::scenario::{Scenario, StepSpec, Trace, TraceResult, TraceStep};
@@ -14,7 +16,7 @@ use authsim::scenario::{Scenario, StepSpec, Trace, TraceResult, TraceStep};
 pub fn render(scenario: &Scenario, trace: &Trace) -> String {
     let mut out = String::new();
     if let Some(d) = &scenario.header.description {
-        let _ = writeln!(out, "{d}\n");
+        let _ = writeln!(out, "{}\n", escape(d));
     }
     let header = [
         "step",
@@ -29,13 +31,14 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
     for (spec, step) in scenario.steps.iter().zip(&trace.steps) {
         rows.push([
             step.index.to_string(),
-            call(spec),
+            // Names, scopes and references as the scenario wrote them, escaped.
+            escape(&call(spec)).into_owned(),
             step.popups.to_string(),
             serde_json::to_value(step.outcome)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
-            error(step),
+            escape(&error(step)).into_owned(),
             if step.findings.is_empty() {
                 "-".into()
             } else {
@@ -46,7 +49,7 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
                     .join(", ")
             },
         ]);
-        notes.push(spec.note().unwrap_or(""));
+        notes.push(escape(spec.note().unwrap_or("")));
     }
     let mut width = header.map(UnicodeWidthStr::width);
     for r in &rows {
@@ -86,7 +89,7 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
     if !refused.is_empty() {
         let _ = writeln!(out, "\nrefused inputs:");
         for (i, why) in refused {
-            let _ = writeln!(out, "  step {i}: {why}");
+            let _ = writeln!(out, "  step {i}: {}", tidy(why));
         }
     }
     let ids: BTreeSet<FindingId> = trace
@@ -109,7 +112,7 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
         let _ = writeln!(out, "\nexpectations failed:");
         for s in failed {
             for m in &s.expectations_failed {
-                let _ = writeln!(out, "  step {}: {m}", s.index);
+                let _ = writeln!(out, "  step {}: {}", s.index, tidy(m));
             }
         }
     }
