@@ -146,3 +146,23 @@ fn r_limit_echo_errors_clip_values() {
         assert!(e.contains(&format!("{}…", "v".repeat(80))), "{e}");
     }
 }
+
+/// R-LIMIT-INPUT: JSON nested deeper than serde_json's 128 levels keeps its clear, located
+/// error (the size limit itself is the tool's: `cli/tests/faults.rs`).
+#[test]
+fn r_limit_input_deep_nesting_is_a_clear_error() {
+    let deep = format!(
+        "{{\"steps\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let e = scenario::parse(&deep).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("invalid JSON: recursion limit exceeded"),
+        "{e}"
+    );
+    assert!(e.pos.is_some());
+    let e = scenario::parse_step(&"[".repeat(1 << 20), 1).unwrap_err();
+    assert!(e.to_string().contains("recursion limit exceeded"), "{e}");
+}
