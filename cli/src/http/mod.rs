@@ -149,12 +149,16 @@ pub fn serve(opts: HttpOptions) -> ExitCode {
         axum::serve(listener, routes(Arc::clone(&shared)))
             .with_graceful_shutdown(shutdown())
             .await
-            .map_err(Stop::Output)
+            .map_err(|e| Stop::Serving(format!("authsim serve: {e}")))
     });
     match served {
         Ok(()) => {}
         Err(Stop::Invalid(e)) => return fail(&e),
         Err(Stop::Output(e)) => return crate::output::finish("serve", Err(e), crate::output::OK),
+        Err(Stop::Serving(e)) => {
+            crate::output::say(&e);
+            return ExitCode::from(crate::output::IO);
+        }
     }
     if let Some(path) = &opts.record {
         let text = shared.session().scenario_text();
@@ -179,6 +183,8 @@ enum Stop {
     Invalid(String),
     /// Its output could not be written (exit 3; quiet for a closed pipe).
     Output(std::io::Error),
+    /// Serving failed after it started (an I/O failure: exit 3).
+    Serving(String),
 }
 
 fn fail(message: &str) -> ExitCode {
