@@ -626,3 +626,28 @@ fn r_exit_absurd_simulations_are_refused_at_once() {
         assert!(r.seconds < 5.0, "{args:?}: {:.2} s", r.seconds);
     }
 }
+
+/// R-EXIT: the exit-code table is the epilogue of every `--help`, and the README's table has the
+/// same codes.
+#[test]
+fn r_exit_the_table_ends_every_help() {
+    for sub in ["", "demo", "run", "diagram", "serve", "simulate", "explore"] {
+        let args: Vec<&str> = [sub, "--help"]
+            .into_iter()
+            .filter(|a| !a.is_empty())
+            .collect();
+        let r = quick(&args, Out::Pipe);
+        assert_eq!(r.code, Some(0));
+        assert!(
+            r.out().contains(authsim_cli::output::EXIT_CODES),
+            "{args:?}"
+        );
+    }
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    for code in 0..=4 {
+        assert!(
+            readme.contains(&format!("\n| {code} | ")),
+            "README's exit-code table lacks {code}"
+        );
+    }
+}
