@@ -299,6 +299,8 @@ fn r_limit_input_endless_inputs_are_refused_at_the_limit() {
         assert_eq!(r.stderr.lines().count(), 1, "{args:?}: {:?}", r.stderr);
         assert!(r.stdout.is_empty(), "{args:?}");
         assert!(r.seconds < 5.0, "{args:?} took {:.2} s", r.seconds);
+        // Seen with --nocapture: the figures the README quotes.
+        eprintln!("{args:?}: {:.3} s, peak {} KiB", r.seconds, r.peak_rss_kib);
         assert!(
             r.peak_rss_kib < 100 * 1024,
             "{args:?}: {} KiB",
