@@ -101,9 +101,10 @@ pub fn emit(subcommand: &str, text: &str, verdict: u8) -> ExitCode {
     )
 }
 
-/// A path as a message shows it: escaped and clipped like any user value.
+/// A path as a message shows it: escaped, but whole (an editor jumps to `PATH:LINE:COLUMN`;
+/// the path came from the command line, not from the input).
 pub fn shown_path(path: &std::path::Path) -> String {
-    authsim::text::clip(&path.display().to_string())
+    authsim::text::escape(&path.display().to_string()).into_owned()
 }
 
 /// Reads a whole input (`-`: standard input) as UTF-8 text, refusing it without reading further
