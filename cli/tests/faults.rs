@@ -653,3 +653,52 @@ fn r_exit_the_table_ends_every_help() {
         );
     }
 }
+
+/// R-EXIT: `serve --http --record FILE` that cannot be written at shutdown is one line and
+/// exit 3, not a silent 0.
+#[test]
+fn r_exit_a_record_that_cannot_be_written_is_exit_3() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--http", "127.0.0.1:0", "--record", "/dev/full"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert!(
+        line.starts_with("authsim serve --http: listening on http://"),
+        "{line}"
+    );
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve --http did not stop by itself after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(3));
+    assert_eq!(
+        stderr,
+        "authsim serve: cannot write /dev/full: No space left on device (os error 28)\n"
+    );
+}
