@@ -148,7 +148,7 @@ pub fn read_input(path: &str) -> Result<String, String> {
 
 /// `64 MiB`, or the exact byte count when it is not a whole number of MiB.
 pub fn mib(bytes: u64) -> String {
-    if bytes % (1 << 20) == 0 {
+    if bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else {
         format!("{bytes} bytes")

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use unicode_width::UnicodeWidthStr;
+
+use comfy_table::{CellAlignment, Table, presets};
 
 use serde_json::Value;
 
@@ -18,18 +19,20 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
     if let Some(d) = &scenario.header.description {
         let _ = writeln!(out, "{}\n", escape(d));
     }
-    let header = [
+    let mut table = Table::new();
+    // Borderless: no frame, no header rule, two spaces between columns, no wrapping.
+    table.load_preset(presets::NOTHING);
+    table.set_header([
         "step",
         "call",
         "popups",
         "outcome",
         "error/sub_code",
         "findings",
-    ];
-    let mut rows: Vec<[String; 6]> = Vec::new();
-    let mut notes = Vec::new();
+        "note",
+    ]);
     for (spec, step) in scenario.steps.iter().zip(&trace.steps) {
-        rows.push([
+        table.add_row([
             step.index.to_string(),
             // Names, scopes and references as the scenario wrote them, escaped.
             escape(&call(spec)).into_owned(),
@@ -48,36 +51,19 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")
             },
+            escape(spec.note().unwrap_or("")).into_owned(),
         ]);
-        notes.push(escape(spec.note().unwrap_or("")));
     }
-    let mut width = header.map(UnicodeWidthStr::width);
-    for r in &rows {
-        for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.width());
+    let last = table.column_count() - 1;
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, if i == last { 0 } else { 2 }));
+        // Numbers right-aligned, text left-aligned.
+        if i == 0 || i == 2 {
+            column.set_cell_alignment(CellAlignment::Right);
         }
     }
-    let line = |cells: &[String; 6], note: &str| {
-        let mut s = String::new();
-        for (i, (c, w)) in cells.iter().zip(width).enumerate() {
-            let pad = w.saturating_sub(c.width());
-            // Numbers right-aligned, text left-aligned.
-            if i == 0 || i == 2 {
-                s.push_str(&" ".repeat(pad));
-                s.push_str(c);
-            } else {
-                s.push_str(c);
-                s.push_str(&" ".repeat(pad));
-            }
-            s.push_str("  ");
-        }
-        s.push_str(note);
-        s.trim_end().to_owned()
-    };
-    let _ = writeln!(out, "{}", line(&header.map(String::from), "note"));
-    for (r, note) in rows.iter().zip(&notes) {
-        let _ = writeln!(out, "{}", line(r, note));
-    }
+    // `trim_fmt`: the note column is padded to its width; the lines end without spaces.
+    let _ = writeln!(out, "{}", table.trim_fmt());
     let refused: Vec<(usize, &str)> = trace
         .steps
         .iter()
@@ -335,5 +321,7 @@ mod tests {
             .collect();
         assert_eq!(ends.len(), 2, "{table}");
         assert_eq!(ends[0], ends[1], "{table}");
+        // No line ends in padding (the second row has no note).
+        assert!(table.lines().all(|l| l == l.trim_end()), "{table:?}");
     }
 }
