@@ -140,6 +140,7 @@ pub fn serve(opts: HttpOptions) -> ExitCode {
                  anyone who can reach it can drive this test double"
             ));
         }
+        let stop = shutdown();
         // The line a harness reads to learn the port; if it cannot be written nobody can use
         // the server, so it ends (quietly for a closed pipe, status 3 otherwise).
         crate::output::to_stdout(|w| {
@@ -147,7 +148,7 @@ pub fn serve(opts: HttpOptions) -> ExitCode {
         })
         .map_err(Stop::Output)?;
         axum::serve(listener, routes(Arc::clone(&shared)))
-            .with_graceful_shutdown(shutdown())
+            .with_graceful_shutdown(stop)
             .await
             .map_err(|e| Stop::Serving(format!("authsim serve: {e}")))
     });
@@ -207,24 +208,47 @@ fn load_world(path: Option<&PathBuf>) -> Result<Header, String> {
     })
 }
 
-async fn shutdown() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT or SIGTERM. The handlers are installed when this is called, not when the future is
+/// first polled: a harness may signal as soon as it has read the URL line, and a signal before
+/// the handlers would end the process without `--record` (SPEC R-HTTP-LISTEN, R-HTTP-RECORD).
+fn shutdown() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let streams = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let (mut interrupt, mut terminate) = streams;
+            let interrupt = async {
+                match interrupt.as_mut() {
+                    Some(s) => {
+                        let _ = s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let terminate = async {
+                match terminate.as_mut() {
+                    Some(s) => {
+                        let _ = s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = interrupt => {},
+                () = terminate => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
