@@ -109,6 +109,7 @@ pub mod member;
 pub mod payload;
 pub mod scope;
 pub mod sim;
+pub mod text;
 pub mod world;
 
 /// The names most programs need, in one import.

@@ -624,8 +624,9 @@ impl std::fmt::Display for ScenarioError {
         if let Some(s) = self.step {
             write!(f, "step {s}: ")?;
         }
-        // One line, whatever the message holds.
-        f.write_str(&self.message.replace(['\n', '\r'], " "))
+        // One line, whatever the message holds: values clipped to 80 characters, control and
+        // bidirectional characters escaped (R-LIMIT-ECHO).
+        f.write_str(&crate::text::tidy(&self.message))
     }
 }
 

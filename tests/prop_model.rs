@@ -119,7 +119,7 @@ fn page(i: usize) -> Page {
         Container::WebView,
     ][i / 4 % 4];
     Page {
-        first_screen: i % 3 == 0,
+        first_screen: i.is_multiple_of(3),
         lifecycle,
         container,
     }

@@ -1,15 +1,16 @@
 //! The command line's subcommands (`demo`, `run`, `diagram`, `serve`): thin layers over
 //! [`authsim::scenario`] and [`authsim::call`].
 //!
-//! Exit codes: 0 the scenario ran and every expectation held; 1 an expectation failed; 2 the
-//! scenario (or the command line) is invalid. Errors are one line on standard error, with the
-//! file, `line:column` and step where they are known; nothing is printed on standard output then.
+//! Exit codes ([`crate::output`]): 0 the scenario ran and every expectation held; 1 an
+//! expectation failed; 2 the scenario (or the command line) is invalid; 3 the output could not
+//! be written. Errors are one line on standard error, with the file, `line:column` and step
+//! where they are known; nothing is printed on standard output then.
 
-use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use authsim::scenario::{self, Scenario, Trace};
 
+use crate::output::{self, invalid};
 use crate::{diagram, serve_stdio, table};
 
 /// The embedded demo: every consent path, in one scenario (`scenarios/demo.json`).
@@ -78,23 +79,18 @@ pub struct ServeArgs {
     pub alipay_private_key: Option<std::path::PathBuf>,
 }
 
-/// Writes `text` to standard output; `false` if it could not (a closed pipe), never a panic.
-fn emit(text: &str) -> bool {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).is_ok() && out.flush().is_ok()
-}
-
-fn invalid(message: &str) -> ExitCode {
-    let _ = writeln!(std::io::stderr().lock(), "{message}");
-    ExitCode::from(2)
-}
-
 /// Runs a parsed scenario and prints it; the exit code says whether every expectation held.
 ///
 /// A world whose apps carry `appId`, `publicKey` or `aesKey` prints its JSON trace in the wire
 /// form ([`crate::wire`]): signed gateway answers, the phone number encrypted, exactly as
 /// `authsim serve --http` gives them (SPEC R-HTTP-REPLAY).
-fn play(scenario: &Scenario, source: &str, json: bool, alipay_key: Option<&str>) -> ExitCode {
+fn play(
+    subcommand: &str,
+    scenario: &Scenario,
+    source: &str,
+    json: bool,
+    alipay_key: Option<&str>,
+) -> ExitCode {
     let trace = match scenario::run(scenario) {
         Ok(t) => t,
         Err(e) => return invalid(&e.with_source(source)),
@@ -111,67 +107,61 @@ fn play(scenario: &Scenario, source: &str, json: bool, alipay_key: Option<&str>)
         );
         match serde_json::to_string_pretty(&wired) {
             Ok(t) => t + "\n",
-            Err(e) => return invalid(&format!("authsim: cannot write the trace: {e}")),
+            Err(e) => return internal(subcommand, &e),
         }
     } else if json {
         match serde_json::to_string_pretty(&trace) {
             Ok(t) => t + "\n",
-            Err(e) => return invalid(&format!("authsim: cannot write the trace: {e}")),
+            Err(e) => return internal(subcommand, &e),
         }
     } else {
         table::render(scenario, &trace)
     };
-    if !emit(&text) {
-        return ExitCode::from(2);
-    }
-    verdict(&trace)
+    output::emit(subcommand, &text, verdict(&trace))
 }
 
-fn verdict(trace: &Trace) -> ExitCode {
+/// A trace that cannot be serialized is a bug, not bad input.
+fn internal(subcommand: &str, e: &serde_json::Error) -> ExitCode {
+    output::say(&format!(
+        "authsim {subcommand}: cannot serialize the trace: {e}"
+    ));
+    ExitCode::from(output::INTERNAL)
+}
+
+fn verdict(trace: &Trace) -> u8 {
     if trace.summary.expectations_failed == 0 {
-        ExitCode::SUCCESS
+        output::OK
     } else {
-        ExitCode::from(1)
+        output::FAILED
     }
 }
 
 /// `authsim demo` (and `authsim` alone): the embedded scenario walking every consent path.
 pub fn demo(args: DemoArgs) -> ExitCode {
     match scenario::parse(DEMO_SCENARIO) {
-        Ok(s) => play(&s, "demo.json", args.json, None),
+        Ok(s) => play("demo", &s, "demo.json", args.json, None),
         Err(e) => invalid(&e.with_source("demo.json")),
     }
 }
 
 /// `authsim run FILE [--json]`.
 pub fn run(args: RunArgs) -> ExitCode {
-    let mut bytes = Vec::new();
-    let read = if args.file == "-" {
-        std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
-    } else {
-        std::fs::File::open(&args.file).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| ()))
+    let text = match output::read_input(&args.file) {
+        Ok(t) => t,
+        Err(e) => return invalid(&e),
     };
     let source = if args.file == "-" {
-        "<stdin>"
+        "<stdin>".to_owned()
     } else {
-        args.file.as_str()
+        output::shown_path(std::path::Path::new(&args.file))
     };
-    if let Err(e) = read {
-        return invalid(&format!("{source}: cannot read: {e}"));
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            return invalid(&format!("{source}: not UTF-8 text (byte {at})"));
-        }
-    };
+    let source = source.as_str();
     let alipay_key = match read_key(args.alipay_private_key.as_deref()) {
         Ok(k) => k,
         Err(e) => return invalid(&format!("authsim run: {e}")),
     };
     match scenario::parse(&text) {
-        Ok(s) => play(&s, source, args.json, alipay_key.as_deref()),
+        Ok(s) => play("run", &s, source, args.json, alipay_key.as_deref()),
         Err(e) => invalid(&e.with_source(source)),
     }
 }
@@ -182,11 +172,7 @@ pub fn diagram(args: DiagramArgs) -> ExitCode {
         DiagramFormat::Mermaid => diagram::mermaid(),
         DiagramFormat::Dot => diagram::dot(),
     };
-    if emit(&text) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    }
+    output::emit("diagram", &text, output::OK)
 }
 
 /// `authsim serve --stdio`: the JSON-lines driver.
@@ -205,9 +191,12 @@ pub fn serve(args: ServeArgs) -> ExitCode {
     }
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
-    match serve_stdio::serve(stdin.lock(), stdout.lock()) {
+    match serve_stdio::serve(stdin.lock(), std::io::BufWriter::new(stdout.lock())) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => invalid(&format!("authsim serve: {e}")),
+        Err(serve_stdio::ServeError::Read(e)) => {
+            invalid(&format!("authsim serve: cannot read input: {e}"))
+        }
+        Err(serve_stdio::ServeError::Write(e)) => output::finish("serve", Err(e), output::OK),
     }
 }
 
@@ -216,8 +205,7 @@ fn read_key(path: Option<&std::path::Path>) -> Result<Option<String>, String> {
     let Some(path) = path else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    crate::wire::private_key(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = output::read_input(&path.to_string_lossy())?;
+    crate::wire::private_key(&text).map_err(|e| format!("{}: {e}", output::shown_path(path)))?;
     Ok(Some(text))
 }

@@ -7,6 +7,8 @@ use std::time::Instant as WallClock;
 use authsim::explore::{ExploreConfig, Report, SmallWorld, explore_world};
 use serde::Serialize;
 
+use crate::output;
+
 /// Arguments of `authsim explore`.
 #[derive(clap::Args, Debug)]
 pub struct ExploreArgs {
@@ -32,9 +34,9 @@ struct Timed<'a> {
     seconds: f64,
 }
 
-/// `authsim explore`: exit 0 if every invariant holds in every state, 1 on a violation.
+/// `authsim explore`: exit 0 if every invariant holds in every state, 1 on a violation (3 if
+/// the report could not be written).
 pub fn explore(args: ExploreArgs) -> ExitCode {
-    use std::io::Write;
     let cfg = ExploreConfig::new(SmallWorld::new(args.users, args.apps), args.depth);
     let started = WallClock::now();
     let report = explore_world(&cfg);
@@ -44,17 +46,24 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
             report: &report,
             seconds,
         };
-        serde_json::to_string_pretty(&timed).expect("reports are plain data") + "\n"
+        match serde_json::to_string_pretty(&timed) {
+            Ok(t) => t + "\n",
+            Err(e) => {
+                output::say(&format!(
+                    "authsim explore: cannot serialize the report: {e}"
+                ));
+                return ExitCode::from(output::INTERNAL);
+            }
+        }
     } else {
         render(&report, seconds)
     };
-    // A closed pipe (e.g. `| head`) is not an error worth a panic.
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    if report.violation.is_some() {
-        ExitCode::from(1)
+    let verdict = if report.violation.is_some() {
+        output::FAILED
     } else {
-        ExitCode::SUCCESS
-    }
+        output::OK
+    };
+    output::emit("explore", &text, verdict)
 }
 
 /// The report as text.
@@ -89,7 +98,7 @@ pub fn render(r: &Report, seconds: f64) -> String {
             let _ = writeln!(s, "invariants: all hold in every state visited");
         }
         Some(v) => {
-            let _ = writeln!(s, "VIOLATION: {}", v.message);
+            let _ = writeln!(s, "VIOLATION: {}", authsim::text::escape(&v.message));
             let _ = writeln!(
                 s,
                 "shortest input sequence ({} inputs), as a scenario:",
@@ -98,7 +107,7 @@ pub fn render(r: &Report, seconds: f64) -> String {
             let _ = writeln!(
                 s,
                 "{}",
-                serde_json::to_string_pretty(&v.scenario).expect("plain data")
+                serde_json::to_string_pretty(&v.scenario).unwrap_or_default()
             );
         }
     }

@@ -17,6 +17,7 @@ pub mod commands;
 pub mod diagram;
 pub mod explore;
 pub mod http;
+pub mod output;
 pub mod population;
 pub mod serve_stdio;
 pub mod table;

@@ -48,6 +48,31 @@ pub const SHARD_USERS: u64 = 256;
 /// Buckets of the popups-per-user histogram: 0, 1, …, and the last one for "this many or more".
 pub const POPUP_BUCKETS: usize = 9;
 
+/// `--apps` is at most `--users`, or this many when there are fewer users (the default `--apps`).
+pub const MIN_APPS_CAP: u64 = 4;
+
+/// `--threads` is at most this many times the available parallelism.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The memory a run may be estimated to need before it is refused (1 GiB).
+pub const MEMORY_BUDGET: u64 = 1 << 30;
+
+/// Bytes one app of a shard's world takes (measured, rounded up).
+const BYTES_PER_APP: u64 = 512;
+
+/// Bytes one user of a shard takes while the shard runs, with its codes and tokens (measured,
+/// rounded up).
+const BYTES_PER_USER: u64 = 4096;
+
+/// The process before any shard (measured, rounded up).
+const BYTES_BASE: u64 = 16 << 20;
+
+/// The estimated peak memory of a run: every thread holds one shard's world at a time.
+pub fn memory_estimate(apps: u32, threads: usize) -> u64 {
+    let shard = u64::from(apps) * BYTES_PER_APP + SHARD_USERS * BYTES_PER_USER;
+    BYTES_BASE.saturating_add((threads as u64).saturating_mul(shard))
+}
+
 /// Arguments of `authsim simulate`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct SimulateArgs {
@@ -159,9 +184,27 @@ impl Mix {
         Ok(())
     }
 
-    /// Reads a mix from JSON (fields left out take their defaults) and validates it.
+    /// Reads a mix from JSON (fields left out take their defaults) and validates it. The text
+    /// must be one JSON object: an array (which serde would read by position), an unknown key
+    /// or a key given twice is refused with the key's name and place.
     pub fn from_json(text: &str) -> Result<Mix, String> {
-        let mix: Mix = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let shape: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| authsim::text::tidy(&e.to_string()))?;
+        if !shape.is_object() {
+            let kind = match shape {
+                serde_json::Value::Array(_) => "an array",
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::Bool(_) => "a boolean",
+                _ => "null",
+            };
+            return Err(format!(
+                "the mix must be a JSON object of named probabilities, not {kind}"
+            ));
+        }
+        // From the text, not the value: serde reports a key given twice only while reading text.
+        let mix: Mix =
+            serde_json::from_str(text).map_err(|e| authsim::text::tidy(&e.to_string()))?;
         mix.validate()?;
         Ok(mix)
     }
@@ -690,10 +733,16 @@ fn load_mix(path: Option<&PathBuf>) -> Result<Mix, PopulationError> {
     let Some(path) = path else {
         return Ok(Mix::default());
     };
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| PopulationError::MixFile {
-        path: shown.clone(),
-        reason: e.to_string(),
+    let shown = crate::output::shown_path(path);
+    let text = crate::output::read_input(&path.to_string_lossy()).map_err(|e| {
+        PopulationError::MixFile {
+            path: shown.clone(),
+            // read_input names the file itself.
+            reason: e
+                .strip_prefix(&format!("{shown}: "))
+                .unwrap_or(&e)
+                .to_owned(),
+        }
     })?;
     Mix::from_json(&text).map_err(|reason| PopulationError::Mix {
         path: shown,
@@ -724,15 +773,40 @@ pub fn run_with_mix(args: &SimulateArgs, mix: Mix) -> Result<Report, PopulationE
             "--apps must be at least 1".into(),
         ));
     }
+    // Apps without users only cost memory and time; the default 4 stays valid for tiny runs.
+    if u64::from(args.apps) > args.users.max(MIN_APPS_CAP) {
+        return Err(PopulationError::Argument(format!(
+            "--apps {} is more than --users {}: apps no user visits only cost memory",
+            args.apps, args.users
+        )));
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max_threads = MAX_THREADS_PER_CORE * cores;
     let threads = match args.threads {
         Some(0) => {
             return Err(PopulationError::Argument(
                 "--threads must be at least 1".into(),
             ));
         }
+        Some(t) if t > max_threads => {
+            return Err(PopulationError::Argument(format!(
+                "--threads {t} is more than {MAX_THREADS_PER_CORE} × the {cores} available \
+                 cores ({max_threads}); more threads only slow it down"
+            )));
+        }
         Some(t) => t,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        None => cores,
     };
+    let estimate = memory_estimate(args.apps, threads);
+    if estimate > MEMORY_BUDGET {
+        return Err(PopulationError::Argument(format!(
+            "--apps {} on {threads} threads would need about {} MiB, more than the \
+             {} MiB budget: use fewer apps or threads",
+            args.apps,
+            estimate >> 20,
+            MEMORY_BUDGET >> 20
+        )));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -835,28 +909,33 @@ fn report(args: &SimulateArgs, mix: Mix, tally: Tally, threads: usize, seconds: 
     }
 }
 
-fn print_summary(r: &Report) {
+/// Writes the report as text.
+pub fn write_summary(w: &mut dyn std::io::Write, r: &Report) -> std::io::Result<()> {
     let t = &r.timing;
-    println!(
+    writeln!(
+        w,
         "simulated {} users over {} apps (seed {}, {} threads) in {:.3} s",
         r.users, r.apps, r.seed, t.threads, t.seconds
-    );
-    println!(
+    )?;
+    writeln!(
+        w,
         "  {:.0} users/s, {:.0} flows/s, {:.0} inputs/s ({} flows, {} inputs)",
         t.users_per_second, t.flows_per_second, t.inputs_per_second, r.flows, r.inputs
-    );
+    )?;
     match (t.peak_rss_bytes, t.peak_rss_bytes_per_user) {
-        (Some(p), Some(per)) => println!(
+        (Some(p), Some(per)) => writeln!(
+            w,
             "  peak RSS {:.1} MiB, {per:.1} bytes/user",
             p as f64 / (1024.0 * 1024.0)
         ),
-        (Some(p), None) => println!("  peak RSS {:.1} MiB", p as f64 / (1024.0 * 1024.0)),
-        _ => {}
-    }
-    println!(
+        (Some(p), None) => writeln!(w, "  peak RSS {:.1} MiB", p as f64 / (1024.0 * 1024.0)),
+        _ => Ok(()),
+    }?;
+    writeln!(
+        w,
         "popups: {} in all, {:.3} per user",
         r.popups.total, r.popups.mean_per_user
-    );
+    )?;
     let last = r.popups.histogram.len().saturating_sub(1);
     for (i, n) in r.popups.histogram.iter().enumerate() {
         let label = if i == last {
@@ -869,41 +948,43 @@ fn print_summary(r: &Report) {
         } else {
             0.0
         };
-        println!("  {label:>3} popups: {n:>10} users ({pct:5.1}%)");
+        writeln!(w, "  {label:>3} popups: {n:>10} users ({pct:5.1}%)")?;
     }
-    println!("journeys:");
+    writeln!(w, "journeys:")?;
     let j = &r.journeys;
-    println!("  logged in at launch     {:>10}", j.logged_in);
-    println!("  gave up at launch       {:>10}", j.login_abandoned);
-    println!("  member info asked       {:>10}", j.member_info_asked);
-    println!("  member info shared      {:>10}", j.member_info_shared);
-    println!("  revoked and came back   {:>10}", j.revoked);
-    println!("outcomes:");
+    writeln!(w, "  logged in at launch     {:>10}", j.logged_in)?;
+    writeln!(w, "  gave up at launch       {:>10}", j.login_abandoned)?;
+    writeln!(w, "  member info asked       {:>10}", j.member_info_asked)?;
+    writeln!(w, "  member info shared      {:>10}", j.member_info_shared)?;
+    writeln!(w, "  revoked and came back   {:>10}", j.revoked)?;
+    writeln!(w, "outcomes:")?;
     for (o, n) in &r.outcomes {
-        println!("  {:<22}  {n:>10}", format!("{o:?}").to_lowercase());
+        writeln!(w, "  {:<22}  {n:>10}", format!("{o:?}").to_lowercase())?;
     }
-    println!("errors:");
+    writeln!(w, "errors:")?;
     for (e, n) in &r.errors {
-        println!("  {e:<60}  {n:>10}");
+        writeln!(w, "  {e:<60}  {n:>10}")?;
     }
     let c = &r.codes;
-    println!("codes:");
-    println!("  issued                  {:>10}", c.issued);
-    println!("  redeemed                {:>10}", c.redeemed);
-    println!("  expired unused          {:>10}", c.expired_unused);
-    println!("  replays refused         {:>10}", c.replays_refused);
-    println!("  expired refused         {:>10}", c.expired_refused);
-    println!("  revoked refused         {:>10}", c.revoked_refused);
-    println!(
+    writeln!(w, "codes:")?;
+    writeln!(w, "  issued                  {:>10}", c.issued)?;
+    writeln!(w, "  redeemed                {:>10}", c.redeemed)?;
+    writeln!(w, "  expired unused          {:>10}", c.expired_unused)?;
+    writeln!(w, "  replays refused         {:>10}", c.replays_refused)?;
+    writeln!(w, "  expired refused         {:>10}", c.expired_refused)?;
+    writeln!(w, "  revoked refused         {:>10}", c.revoked_refused)?;
+    writeln!(
+        w,
         "  grants revoked (replay) {:>10}",
         c.grants_revoked_by_replay
-    );
-    println!("  token refreshes         {:>10}", c.refreshes);
-    println!("findings:");
+    )?;
+    writeln!(w, "  token refreshes         {:>10}", c.refreshes)?;
+    writeln!(w, "findings:")?;
     for (f, n) in &r.findings {
-        println!("  {:<22}  {n:>10}", f.as_str());
+        writeln!(w, "  {:<22}  {n:>10}", f.as_str())?;
     }
-    println!("  double-popup findings: {}", r.double_popups);
+    writeln!(w, "  double-popup findings: {}", r.double_popups)?;
+    Ok(())
 }
 
 /// `authsim simulate`.
@@ -911,20 +992,22 @@ pub fn simulate(args: SimulateArgs) -> ExitCode {
     let report = match run(&args) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("authsim simulate: {e}");
-            return ExitCode::from(2);
+            crate::output::say(&format!("authsim simulate: {e}"));
+            return ExitCode::from(crate::output::INVALID);
         }
     };
-    if args.json {
+    let written = if args.json {
         match serde_json::to_string_pretty(&report) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => crate::output::to_stdout(|w| writeln!(w, "{s}")),
             Err(e) => {
-                eprintln!("authsim simulate: {e}");
-                return ExitCode::from(1);
+                crate::output::say(&format!(
+                    "authsim simulate: cannot serialize the report: {e}"
+                ));
+                return ExitCode::from(crate::output::INTERNAL);
             }
         }
     } else {
-        print_summary(&report);
-    }
-    ExitCode::SUCCESS
+        crate::output::to_stdout(|w| write_summary(w, &report))
+    };
+    crate::output::finish("simulate", written, crate::output::OK)
 }

@@ -8,6 +8,9 @@
 //!   the answer is `{"ready": {"seed": …, "apps": […], "users": […]}}`.
 //! - A line that cannot be used gets `{"error": "<line>:<column>: step <n>: <what>"}` and
 //!   changes nothing; the driver keeps going. Blank lines are skipped.
+//! - A line longer than [`MAX_LINE`] (1 MiB, the HTTP body limit) is answered
+//!   `{"error": "line N longer than 1 MiB"}` as soon as it passes the limit; the rest of it is
+//!   read and dropped, never held, and the driver goes on with the next line (SPEC R-LIMIT-LINE).
 //! - At the end of input, if a world was started: `{"summary": {…}}`.
 
 use std::io::{BufRead, Write};
@@ -16,27 +19,111 @@ use serde_json::{Value, json};
 
 use authsim::scenario::{self, Runner, ScenarioError};
 
-/// Serves until the end of `input`. `Err` only if reading or writing fails.
-pub fn serve(input: impl BufRead, mut output: impl Write) -> std::io::Result<()> {
-    let mut runner: Option<Runner> = None;
-    for (n, line) in input.split(b'\n').enumerate() {
-        let line = line?;
-        let line_no = n + 1;
-        let text = match std::str::from_utf8(&line) {
-            Err(_) => json!({"error": format!("{line_no}: not UTF-8 text")}).to_string(),
-            Ok(text) if text.trim().is_empty() => continue,
-            Ok(text) => answer(text, line_no, &mut runner),
+/// The longest line read (1 MiB, without its newline), as the HTTP server's body limit.
+pub const MAX_LINE: usize = crate::http::MAX_BODY;
+
+/// Why serving stopped before the end of the input.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Standard input could not be read.
+    #[error("cannot read input: {0}")]
+    Read(std::io::Error),
+    /// An answer could not be written.
+    #[error("cannot write output: {0}")]
+    Write(std::io::Error),
+}
+
+/// One line as [`next_line`] read it.
+enum Line {
+    /// The line is in the buffer (without its newline).
+    Whole,
+    /// The line is longer than the limit: the buffer holds its first bytes, the rest is unread.
+    TooLong,
+    /// The input has ended.
+    End,
+}
+
+/// Reads the next line into `buf`, holding at most `max` bytes of it; with `keep` false, reads
+/// and drops the rest of the current line (newline included) instead, holding nothing.
+fn next_line(
+    input: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+    keep: bool,
+) -> std::io::Result<Line> {
+    buf.clear();
+    let mut any = false;
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
         };
-        writeln!(output, "{text}")?;
-        output.flush()?;
+        if chunk.is_empty() {
+            return Ok(if any { Line::Whole } else { Line::End });
+        }
+        any = true;
+        let (take, newline) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i, true),
+            None => (chunk.len(), false),
+        };
+        if keep {
+            if buf.len() + take > max {
+                return Ok(Line::TooLong);
+            }
+            buf.extend_from_slice(&chunk[..take]);
+        }
+        input.consume(take + usize::from(newline));
+        if newline {
+            return Ok(Line::Whole);
+        }
+    }
+}
+
+/// Serves until the end of `input`. `Err` only if reading or writing fails.
+pub fn serve(mut input: impl BufRead, mut output: impl Write) -> Result<(), ServeError> {
+    let mut runner: Option<Runner> = None;
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    let mut say = |text: &str| -> Result<(), ServeError> {
+        writeln!(output, "{text}")
+            .and_then(|()| output.flush())
+            .map_err(ServeError::Write)
+    };
+    loop {
+        line_no += 1;
+        let read = next_line(&mut input, &mut buf, MAX_LINE, true);
+        let text = match read.map_err(ServeError::Read)? {
+            Line::End => break,
+            Line::TooLong => {
+                let limit = crate::output::mib(MAX_LINE as u64);
+                say(&json!({"error": format!("line {line_no} longer than {limit}")}).to_string())?;
+                next_line(&mut input, &mut buf, 0, false).map_err(ServeError::Read)?;
+                continue;
+            }
+            Line::Whole => match std::str::from_utf8(&buf) {
+                Err(_) => json!({"error": format!("{line_no}: not UTF-8 text")}).to_string(),
+                Ok(text) if text.trim().is_empty() => continue,
+                Ok(text) => answer(text, line_no, &mut runner),
+            },
+        };
+        say(&text)?;
     }
     if let Some(r) = &runner {
         let text =
             serde_json::to_string(&json!({"summary": r.summary()})).unwrap_or_else(|_| "{}".into());
-        writeln!(output, "{text}")?;
-        output.flush()?;
+        say(&text)?;
     }
     Ok(())
+}
+
+/// Serves a whole session held in memory and returns what it answered: the same bytes
+/// [`serve`] writes for the same input (what the fuzz target drives).
+pub fn serve_bytes(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Neither a slice nor a Vec fails to read or write.
+    let _ = serve(input, &mut out);
+    out
 }
 
 fn error(mut e: ScenarioError, line_no: usize) -> Value {

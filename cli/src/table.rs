@@ -2,9 +2,12 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use unicode_width::UnicodeWidthStr;
+
+use comfy_table::{CellAlignment, Table, presets};
 
 use serde_json::Value;
+
+use authsim::text::{escape, tidy};
 
 use authsim::findings::FindingId;
 use authsim::payload::Payload;
@@ -14,28 +17,31 @@ use authsim::scenario::{Scenario, StepSpec, Trace, TraceResult, TraceStep};
 pub fn render(scenario: &Scenario, trace: &Trace) -> String {
     let mut out = String::new();
     if let Some(d) = &scenario.header.description {
-        let _ = writeln!(out, "{d}\n");
+        let _ = writeln!(out, "{}\n", escape(d));
     }
-    let header = [
+    let mut table = Table::new();
+    // Borderless: no frame, no header rule, two spaces between columns, no wrapping.
+    table.load_preset(presets::NOTHING);
+    table.set_header([
         "step",
         "call",
         "popups",
         "outcome",
         "error/sub_code",
         "findings",
-    ];
-    let mut rows: Vec<[String; 6]> = Vec::new();
-    let mut notes = Vec::new();
+        "note",
+    ]);
     for (spec, step) in scenario.steps.iter().zip(&trace.steps) {
-        rows.push([
+        table.add_row([
             step.index.to_string(),
-            call(spec),
+            // Names, scopes and references as the scenario wrote them, escaped.
+            escape(&call(spec)).into_owned(),
             step.popups.to_string(),
             serde_json::to_value(step.outcome)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
-            error(step),
+            escape(&error(step)).into_owned(),
             if step.findings.is_empty() {
                 "-".into()
             } else {
@@ -45,36 +51,19 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")
             },
+            escape(spec.note().unwrap_or("")).into_owned(),
         ]);
-        notes.push(spec.note().unwrap_or(""));
     }
-    let mut width = header.map(UnicodeWidthStr::width);
-    for r in &rows {
-        for (w, c) in width.iter_mut().zip(r) {
-            *w = (*w).max(c.width());
+    let last = table.column_count() - 1;
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, if i == last { 0 } else { 2 }));
+        // Numbers right-aligned, text left-aligned.
+        if i == 0 || i == 2 {
+            column.set_cell_alignment(CellAlignment::Right);
         }
     }
-    let line = |cells: &[String; 6], note: &str| {
-        let mut s = String::new();
-        for (i, (c, w)) in cells.iter().zip(width).enumerate() {
-            let pad = w.saturating_sub(c.width());
-            // Numbers right-aligned, text left-aligned.
-            if i == 0 || i == 2 {
-                s.push_str(&" ".repeat(pad));
-                s.push_str(c);
-            } else {
-                s.push_str(c);
-                s.push_str(&" ".repeat(pad));
-            }
-            s.push_str("  ");
-        }
-        s.push_str(note);
-        s.trim_end().to_owned()
-    };
-    let _ = writeln!(out, "{}", line(&header.map(String::from), "note"));
-    for (r, note) in rows.iter().zip(&notes) {
-        let _ = writeln!(out, "{}", line(r, note));
-    }
+    // `trim_fmt`: the note column is padded to its width; the lines end without spaces.
+    let _ = writeln!(out, "{}", table.trim_fmt());
     let refused: Vec<(usize, &str)> = trace
         .steps
         .iter()
@@ -86,7 +75,7 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
     if !refused.is_empty() {
         let _ = writeln!(out, "\nrefused inputs:");
         for (i, why) in refused {
-            let _ = writeln!(out, "  step {i}: {why}");
+            let _ = writeln!(out, "  step {i}: {}", tidy(why));
         }
     }
     let ids: BTreeSet<FindingId> = trace
@@ -109,7 +98,7 @@ pub fn render(scenario: &Scenario, trace: &Trace) -> String {
         let _ = writeln!(out, "\nexpectations failed:");
         for s in failed {
             for m in &s.expectations_failed {
-                let _ = writeln!(out, "  step {}: {m}", s.index);
+                let _ = writeln!(out, "  step {}: {}", s.index, tidy(m));
             }
         }
     }
@@ -332,5 +321,7 @@ mod tests {
             .collect();
         assert_eq!(ends.len(), 2, "{table}");
         assert_eq!(ends[0], ends[1], "{table}");
+        // No line ends in padding (the second row has no note).
+        assert!(table.lines().all(|l| l == l.trim_end()), "{table:?}");
     }
 }

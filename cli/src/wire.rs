@@ -232,7 +232,7 @@ pub struct Wire {
 }
 
 /// Derives the `app_id`s of apps that have none: `2021` and 12 digits drawn from a ChaCha8
-/// stream of the world's seed (stream [`APP_ID_STREAM`]), skipping any already taken.
+/// stream of the world's seed (stream `APP_ID_STREAM`, `"app_id"` in ASCII), skipping any already taken.
 /// SPEC R-HTTP-APP-ID.
 pub fn app_ids(header: &Header) -> Vec<String> {
     let mut rng = ChaCha8Rng::seed_from_u64(header.seed);

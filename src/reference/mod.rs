@@ -25,7 +25,8 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! authsim = { version = "0.1", features = ["reference-model"] }
+//! # the crate is not published: a path to a checkout (or a git dependency)
+//! authsim = { path = "../authsim", features = ["reference-model"] }
 //! proptest = "1.12"
 //! proptest-state-machine = "0.9"
 //! ```

@@ -29,6 +29,18 @@ pub struct Span {
 #[derive(Clone, Debug, Default)]
 pub struct Spans {
     map: HashMap<String, Span>,
+    duplicate: Option<Duplicate>,
+}
+
+/// A key given twice in one object (the first such key in the text).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The key.
+    pub key: String,
+    /// JSON Pointer of the member (both members have it).
+    pub pointer: String,
+    /// Where the second occurrence of the key starts.
+    pub pos: Pos,
 }
 
 impl Spans {
@@ -39,10 +51,20 @@ impl Spans {
             i: 0,
             pos: Pos { line: 1, column: 1 },
             out: HashMap::new(),
+            duplicate: None,
         };
         w.ws();
         w.value(String::new(), None, 0);
-        Spans { map: w.out }
+        Spans {
+            map: w.out,
+            duplicate: w.duplicate,
+        }
+    }
+
+    /// The first key given twice in one object, if any (serde_json keeps the last silently;
+    /// the scenario reader refuses it, SPEC R-JSON-STRICT).
+    pub fn duplicate(&self) -> Option<&Duplicate> {
+        self.duplicate.as_ref()
     }
 
     /// The span of the value at `pointer`.
@@ -87,6 +109,7 @@ struct Walker<'a> {
     i: usize,
     pos: Pos,
     out: HashMap<String, Span>,
+    duplicate: Option<Duplicate>,
 }
 
 impl Walker<'_> {
@@ -164,6 +187,7 @@ impl Walker<'_> {
 
     fn object(&mut self, path: &str, depth: usize) {
         self.bump();
+        let mut keys = std::collections::HashSet::new();
         loop {
             self.ws();
             match self.peek() {
@@ -176,13 +200,21 @@ impl Walker<'_> {
             }
             let key_pos = self.pos;
             let key = self.string();
+            let pointer = format!("{path}/{}", escape(&key));
+            if self.duplicate.is_none() && !keys.insert(key.clone()) {
+                self.duplicate = Some(Duplicate {
+                    key: key.clone(),
+                    pointer: pointer.clone(),
+                    pos: key_pos,
+                });
+            }
             self.ws();
             if self.peek() != Some(b':') {
                 return;
             }
             self.bump();
             self.ws();
-            self.value(format!("{path}/{}", escape(&key)), Some(key_pos), depth + 1);
+            self.value(pointer, Some(key_pos), depth + 1);
             self.ws();
             match self.peek() {
                 Some(b',') => self.bump(),

@@ -13,9 +13,35 @@ use crate::scenario::run::Runner;
 
 /// Reads a whole scenario. On success every step's names and references have been checked.
 pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+    let (value, spans) = strict(text)?;
+    from_value(value).map_err(|e| locate(e, &spans))
+}
+
+/// The JSON value of `text` and the positions of its values, refusing a key given twice in one
+/// object (R-JSON-STRICT) at the second occurrence.
+fn strict(text: &str) -> Result<(Value, Spans), ScenarioError> {
     let value = syntax(text)?;
     let spans = Spans::of(text);
-    from_value(value).map_err(|e| locate(e, &spans))
+    if let Some(d) = spans.duplicate() {
+        let mut e = ScenarioError::new(format!(
+            "duplicate key {} (each member may be given once)",
+            crate::text::quote(&d.key)
+        ))
+        .at(d.pointer.clone());
+        e.pos = Some(d.pos);
+        if let Some(n) = step_of(&d.pointer) {
+            e = e.at_step(n);
+        }
+        return Err(e);
+    }
+    Ok((value, spans))
+}
+
+/// The step number (from 1) of a pointer into `/steps/N/…`.
+fn step_of(pointer: &str) -> Option<usize> {
+    let rest = pointer.strip_prefix("/steps/")?;
+    let n: usize = rest.split('/').next()?.parse().ok()?;
+    Some(n + 1)
 }
 
 /// Reads a scenario from a JSON value; errors carry a JSON Pointer but no `line:column`.
@@ -41,8 +67,7 @@ pub fn from_value(value: Value) -> Result<Scenario, ScenarioError> {
 
 /// Reads a scenario header (everything but `steps`), as `authsim serve --stdio` takes it.
 pub fn parse_header(text: &str) -> Result<Header, ScenarioError> {
-    let value = syntax(text)?;
-    let spans = Spans::of(text);
+    let (value, spans) = strict(text)?;
     let Value::Object(obj) = value else {
         return Err(locate(
             ScenarioError::new("a scenario header must be a JSON object").at(""),
@@ -65,8 +90,10 @@ pub fn parse_header(text: &str) -> Result<Header, ScenarioError> {
 /// Reads one step (its shape only: names and references are checked when it runs). `index`
 /// (from 1) is the step number used in messages.
 pub fn parse_step(text: &str, index: usize) -> Result<StepSpec, ScenarioError> {
-    let value = syntax(text)?;
-    let spans = Spans::of(text);
+    let (value, spans) = strict(text).map_err(|e| {
+        let located = e.pointer.is_some();
+        if located { e.at_step(index) } else { e }
+    })?;
     step_from(value).map_err(|e| locate(e.at_step(index), &spans))
 }
 
@@ -132,7 +159,39 @@ fn locate(mut e: ScenarioError, spans: &Spans) -> ScenarioError {
 }
 
 fn header_from(obj: Map<String, Value>) -> Result<Header, ScenarioError> {
+    object_member(obj.get("config"), "/config", "config")?;
+    for list in ["apps", "users"] {
+        if let Some(Value::Array(items)) = obj.get(list) {
+            for (i, item) in items.iter().enumerate() {
+                object_member(Some(item), &format!("/{list}/{i}"), &format!("{list}[{i}]"))?;
+            }
+        }
+    }
     typed::<Header>(Value::Object(obj), "")
+}
+
+/// An object-shaped member must be a JSON object: serde would read a struct from an array by
+/// position, and a scenario is never read by position (R-JSON-STRICT).
+fn object_member(value: Option<&Value>, pointer: &str, field: &str) -> Result<(), ScenarioError> {
+    match value {
+        None | Some(Value::Object(_)) => Ok(()),
+        Some(other) => Err(ScenarioError::new(format!(
+            "{field} must be a JSON object, not {}",
+            kind(other)
+        ))
+        .at(pointer)),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 fn step_from(value: Value) -> Result<StepSpec, ScenarioError> {
@@ -150,6 +209,8 @@ fn step_from(value: Value) -> Result<StepSpec, ScenarioError> {
             .at(""));
         }
     };
+    object_member(obj.get("page"), "/page", "page")?;
+    object_member(obj.get("expect"), "/expect", "expect")?;
     let rest = Value::Object(obj);
     Ok(match op.as_str() {
         "my.getAuthCode" => StepSpec::GetAuthCode(typed(rest, "")?),
@@ -170,7 +231,11 @@ fn step_from(value: Value) -> Result<StepSpec, ScenarioError> {
                 .find(|o| o.eq_ignore_ascii_case(other))
                 .map(|o| format!(" (did you mean \"{o}\"?)"))
                 .unwrap_or_else(|| format!(" (one of {})", OPS.join(", ")));
-            return Err(ScenarioError::new(format!("unknown op {other:?}{hint}")).at("/op"));
+            return Err(ScenarioError::new(format!(
+                "unknown op {}{hint}",
+                crate::text::quote(other)
+            ))
+            .at("/op"));
         }
     })
 }

@@ -200,9 +200,10 @@ impl Runner {
         let mut sim = Simulator::new(header.config.clone(), header.seed)
             .map_err(|e| ScenarioError::new(e.to_string()).at("/config"))?;
         for (i, a) in header.apps.iter().enumerate() {
-            if a.name.is_empty() {
-                return Err(ScenarioError::new("an app name must not be empty")
-                    .at(format!("/apps/{i}/name")));
+            if let Some(why) = crate::text::name_problem(&a.name) {
+                return Err(
+                    ScenarioError::new(format!("an app name {why}")).at(format!("/apps/{i}/name"))
+                );
             }
             if let Some(id) = &a.app_id {
                 if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_digit()) {
@@ -227,9 +228,10 @@ impl Runner {
             .map_err(|e| ScenarioError::new(e.to_string()).at(format!("/apps/{i}/name")))?;
         }
         for (i, u) in header.users.iter().enumerate() {
-            if u.name.is_empty() {
-                return Err(ScenarioError::new("a user name must not be empty")
-                    .at(format!("/users/{i}/name")));
+            if let Some(why) = crate::text::name_problem(&u.name) {
+                return Err(
+                    ScenarioError::new(format!("a user name {why}")).at(format!("/users/{i}/name"))
+                );
             }
             sim.add_user(UserSpec {
                 name: u.name.clone(),

@@ -107,7 +107,7 @@ pub fn serve(opts: HttpOptions) -> ExitCode {
             let source = opts
                 .world
                 .as_ref()
-                .map_or("the demo world".into(), |p| p.display().to_string());
+                .map_or("the demo world".into(), |p| crate::output::shown_path(p));
             return fail(&format!("authsim serve: {}", e.with_source(&source)));
         }
     };
@@ -125,28 +125,41 @@ pub fn serve(opts: HttpOptions) -> ExitCode {
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(opts.addr)
             .await
-            .map_err(|e| format!("authsim serve: cannot listen on {}: {e}", opts.addr))?;
+            .map_err(|e| {
+                Stop::Invalid(format!(
+                    "authsim serve: cannot listen on {}: {e}",
+                    opts.addr
+                ))
+            })?;
         let local = listener
             .local_addr()
-            .map_err(|e| format!("authsim serve: {e}"))?;
+            .map_err(|e| Stop::Invalid(format!("authsim serve: {e}")))?;
         if !local.ip().is_loopback() {
-            eprintln!(
+            crate::output::say(&format!(
                 "authsim serve: warning: listening on {local}, which is not a loopback address: \
                  anyone who can reach it can drive this test double"
-            );
+            ));
         }
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "authsim serve --http: listening on http://{local}")
-            .and_then(|()| out.flush())
-            .map_err(|e| format!("authsim serve: cannot write output: {e}"))?;
-        drop(out);
+        let stop = shutdown();
+        // The line a harness reads to learn the port; if it cannot be written nobody can use
+        // the server, so it ends (quietly for a closed pipe, status 3 otherwise).
+        crate::output::to_stdout(|w| {
+            writeln!(w, "authsim serve --http: listening on http://{local}")
+        })
+        .map_err(Stop::Output)?;
         axum::serve(listener, routes(Arc::clone(&shared)))
-            .with_graceful_shutdown(shutdown())
+            .with_graceful_shutdown(stop)
             .await
-            .map_err(|e| format!("authsim serve: {e}"))
+            .map_err(|e| Stop::Serving(format!("authsim serve: {e}")))
     });
-    if let Err(e) = served {
-        return fail(&e);
+    match served {
+        Ok(()) => {}
+        Err(Stop::Invalid(e)) => return fail(&e),
+        Err(Stop::Output(e)) => return crate::output::finish("serve", Err(e), crate::output::OK),
+        Err(Stop::Serving(e)) => {
+            crate::output::say(&e);
+            return ExitCode::from(crate::output::IO);
+        }
     }
     if let Some(path) = &opts.record {
         let text = shared.session().scenario_text();
@@ -155,18 +168,28 @@ pub fn serve(opts: HttpOptions) -> ExitCode {
             f.sync_all()
         });
         if let Err(e) = written {
-            return fail(&format!(
+            crate::output::say(&format!(
                 "authsim serve: cannot write {}: {e}",
-                path.display()
+                crate::output::shown_path(path)
             ));
+            return ExitCode::from(crate::output::IO);
         }
     }
     ExitCode::SUCCESS
 }
 
+/// Why the server stopped early.
+enum Stop {
+    /// It could not start with what it was given (exit 2).
+    Invalid(String),
+    /// Its output could not be written (exit 3; quiet for a closed pipe).
+    Output(std::io::Error),
+    /// Serving failed after it started (an I/O failure: exit 3).
+    Serving(String),
+}
+
 fn fail(message: &str) -> ExitCode {
-    let _ = writeln!(std::io::stderr().lock(), "{message}");
-    ExitCode::from(2)
+    crate::output::invalid(message)
 }
 
 fn load_world(path: Option<&PathBuf>) -> Result<Header, String> {
@@ -175,34 +198,57 @@ fn load_world(path: Option<&PathBuf>) -> Result<Header, String> {
             .map_err(|e| e.with_source("demo.json"))?;
         return Ok(demo.header);
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("authsim serve: {}: cannot read: {e}", path.display()))?;
+    let text = crate::output::read_input(&path.to_string_lossy())
+        .map_err(|e| format!("authsim serve: {e}"))?;
     scenario::parse_header(&text).map_err(|e| {
         format!(
             "authsim serve: {}",
-            e.with_source(&path.display().to_string())
+            e.with_source(&crate::output::shown_path(path))
         )
     })
 }
 
-async fn shutdown() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT or SIGTERM. The handlers are installed when this is called, not when the future is
+/// first polled: a harness may signal as soon as it has read the URL line, and a signal before
+/// the handlers would end the process without `--record` (SPEC R-HTTP-LISTEN, R-HTTP-RECORD).
+fn shutdown() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let streams = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let (mut interrupt, mut terminate) = streams;
+            let interrupt = async {
+                match interrupt.as_mut() {
+                    Some(s) => {
+                        let _ = s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let terminate = async {
+                match terminate.as_mut() {
+                    Some(s) => {
+                        let _ = s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = interrupt => {},
+                () = terminate => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -280,20 +326,11 @@ fn params(uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Params, (Status
         if all[..i].iter().any(|(j, _)| j == k) {
             return Err((
                 StatusCode::BAD_REQUEST,
-                format!("parameter {:?} is given twice", crate::http::clip(k)),
+                format!("parameter {} is given twice", authsim::text::quote(k)),
             ));
         }
     }
     Ok(all)
-}
-
-/// At most 80 characters of a user value, for a one-line message.
-fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(80).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
 }
 
 async fn gateway_do(
