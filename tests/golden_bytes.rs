@@ -46,7 +46,7 @@ fn script() -> String {
     for round in 0..3u32 {
         for (i, &user) in users.iter().enumerate() {
             let app = apps[(i + round as usize) % 2];
-            let scope = if (i + round as usize) % 3 == 0 {
+            let scope = if (i + round as usize).is_multiple_of(3) {
                 Scope::AuthUser
             } else {
                 Scope::AuthBase
