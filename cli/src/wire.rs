@@ -194,9 +194,23 @@ pub fn aes_decrypt(key: &[u8; 16], ciphertext: &str) -> Option<String> {
 /// The string the request signature covers: every parameter but `sign` with a non-empty value,
 /// sorted by key, as `key=value` joined by `&`, values as sent (decoded, not re-encoded).
 pub fn request_sign_content<'a>(params: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    sign_content(params, false)
+}
+
+/// The same string with the empty-valued parameters kept (`key=`), as the official SDKs sign it.
+pub fn request_sign_content_keeping_empty<'a>(
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    sign_content(params, true)
+}
+
+fn sign_content<'a>(
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    keep_empty: bool,
+) -> String {
     let mut kept: Vec<(&str, &str)> = params
         .into_iter()
-        .filter(|(k, v)| *k != "sign" && !k.is_empty() && !v.is_empty())
+        .filter(|(k, v)| *k != "sign" && !k.is_empty() && (keep_empty || !v.is_empty()))
         .collect();
     kept.sort();
     let mut out = String::new();

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::wire::{Wire, request_sign_content, verify};
+use crate::wire::{Wire, request_sign_content, request_sign_content_keeping_empty, verify};
 
 /// The methods the gateway serves.
 pub const METHODS: [&str; 2] = ["alipay.system.oauth.token", "alipay.user.info.share"];
@@ -130,19 +130,9 @@ pub fn timestamp_ok(ts: &str) -> bool {
 /// out: either form is accepted (SPEC R-HTTP-CHECKS).
 fn signature_ok(params: &Params, key: &crate::wire::PublicKey) -> bool {
     let sign = get(params, "sign").unwrap_or_default();
-    let mut pairs: Vec<(&str, &str)> = params
-        .iter()
-        .filter(|(k, _)| k != "sign")
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    pairs.sort();
-    let with_empty = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    verify(key, &with_empty, sign)
-        || verify(key, &request_sign_content(pairs.iter().copied()), sign)
+    let pairs = || params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    verify(key, &request_sign_content_keeping_empty(pairs()), sign)
+        || verify(key, &request_sign_content(pairs()), sign)
 }
 
 /// What the gateway does with a request.
@@ -154,8 +144,8 @@ pub enum Checked {
     Step(Value),
 }
 
-/// Runs the protocol checks in order; `app_name` maps an `app_id` to the world's app.
-pub fn check(params: &Params, wire: &Wire, app_name: impl Fn(&str) -> Option<String>) -> Checked {
+/// Runs the protocol checks in order against the world's apps.
+pub fn check(params: &Params, wire: &Wire) -> Checked {
     let required = [
         ("method", "isv.missing-method"),
         ("app_id", "isv.missing-app-id"),
@@ -173,7 +163,7 @@ pub fn check(params: &Params, wire: &Wire, app_name: impl Fn(&str) -> Option<Str
         return Checked::Refused("isv.invalid-method");
     }
     let app_id = get(params, "app_id").unwrap_or_default();
-    let (Some(name), Some(app)) = (app_name(app_id), wire.app_by_id(app_id)) else {
+    let Some(app) = wire.app_by_id(app_id) else {
         return Checked::Refused("isv.invalid-app-id");
     };
     if get(params, "sign_type") != Some("RSA2") {
@@ -198,7 +188,7 @@ pub fn check(params: &Params, wire: &Wire, app_name: impl Fn(&str) -> Option<Str
     let step = if method == "alipay.system.oauth.token" {
         let mut step = json!({
             "op": method,
-            "app": name,
+            "app": app.name,
             "grant_type": get(params, "grant_type").unwrap_or_default(),
         });
         for key in ["code", "refresh_token"] {
@@ -208,7 +198,7 @@ pub fn check(params: &Params, wire: &Wire, app_name: impl Fn(&str) -> Option<Str
         }
         step
     } else {
-        json!({"op": method, "app": name, "auth_token": literal("auth_token")})
+        json!({"op": method, "app": app.name, "auth_token": literal("auth_token")})
     };
     Checked::Step(step)
 }

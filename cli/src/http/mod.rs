@@ -351,7 +351,7 @@ async fn gateway_do(
     let (wire, outcome) = {
         let mut session = server.session();
         let wire = session.wire();
-        let checked = gateway::check(&params, &wire, |id| session.app_name(id));
+        let checked = gateway::check(&params, &wire);
         let outcome = match checked {
             Checked::Refused(sub) => Err(sub),
             Checked::Step(step) => Ok(session.play_value(step)),

@@ -99,11 +99,6 @@ impl Session {
         Ok(played)
     }
 
-    /// The app name for an `app_id`.
-    pub(crate) fn app_name(&self, app_id: &str) -> Option<String> {
-        self.wire.app_by_id(app_id).map(|a| a.name.clone())
-    }
-
     /// What the trace needs, copied (signing it is slow; the lock need not wait for that).
     pub(crate) fn snapshot(&self) -> Snapshot {
         Snapshot {
