@@ -38,6 +38,16 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// Every client error, in the order of SPEC §2.4's table (a test ties the two).
+    pub const ALL: [ClientError; 6] = [
+        ClientError::Unsupported,
+        ClientError::InvalidParameters,
+        ClientError::Dismissed,
+        ClientError::NoPermission,
+        ClientError::Network,
+        ClientError::Denied,
+    ];
+
     /// The numeric `error` of the fail payload.
     pub const fn code(self) -> u32 {
         match self {
@@ -103,6 +113,19 @@ pub enum GatewayError {
 }
 
 impl GatewayError {
+    /// Every gateway error, in the order of SPEC §6's table (a test ties the two).
+    pub const ALL: [GatewayError; 9] = [
+        GatewayError::CodeInvalid,
+        GatewayError::UnmatchedAppId,
+        GatewayError::GrantTypeInvalid,
+        GatewayError::RefreshTokenInvalid,
+        GatewayError::RefreshTokenTimeOut,
+        GatewayError::InvalidAuthToken,
+        GatewayError::AuthTokenTimeOut,
+        GatewayError::InsufficientIsvPermissions,
+        GatewayError::InsufficientUserPermissions,
+    ];
+
     /// `code`, `msg`, `sub_code`, `sub_msg` of the error.
     pub const fn parts(self) -> (&'static str, &'static str, &'static str, &'static str) {
         match self {
@@ -181,6 +204,13 @@ pub enum ResponseError {
 }
 
 impl ResponseError {
+    /// Every business error of a client `response`, in the order of SPEC §4's table (a test
+    /// ties the two).
+    pub const ALL: [ResponseError; 2] = [
+        ResponseError::InvalidAuthRelations,
+        ResponseError::InsufficientIsvPermissions,
+    ];
+
     /// `code`, `msg`, `subCode`, `subMsg`.
     pub const fn parts(self) -> (&'static str, &'static str, &'static str, &'static str) {
         match self {

@@ -23,6 +23,15 @@ pub enum FindingId {
 }
 
 impl FindingId {
+    /// Every finding, in the order of SPEC §5's table (a test ties the two). This is also the
+    /// order of `summary.findings` in a trace (the derived `Ord`).
+    pub const ALL: [FindingId; 4] = [
+        FindingId::DoublePopup,
+        FindingId::FirstScreenPrompt,
+        FindingId::PromptInOnload,
+        FindingId::CallInOnshow,
+    ];
+
     /// The id as written in traces, e.g. `"double-popup"`.
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -56,9 +56,18 @@ pub enum ButtonError {
 }
 
 impl ButtonError {
-    /// The `onError` detail.
-    pub fn detail(self) -> AuthorizeError {
-        let msg = match self {
+    /// Every reason, in the order of SPEC §4's table (a test ties the two).
+    pub const ALL: [ButtonError; 5] = [
+        ButtonError::InvalidScope,
+        ButtonError::NotEnterprise,
+        ButtonError::Denied,
+        ButtonError::Dismissed,
+        ButtonError::Network,
+    ];
+
+    /// The `errorMessage` of the `onError` detail.
+    pub const fn message(self) -> &'static str {
+        match self {
             ButtonError::InvalidScope => {
                 "invalid scope: getAuthorize takes exactly one scope, userInfo or phoneNumber"
             }
@@ -68,10 +77,14 @@ impl ButtonError {
             ButtonError::Denied => "user denied the authorization",
             ButtonError::Dismissed => "user closed the authorization popup",
             ButtonError::Network => "network error",
-        };
+        }
+    }
+
+    /// The `onError` detail.
+    pub fn detail(self) -> AuthorizeError {
         AuthorizeError {
             kind: "getAuthorize".into(),
-            error_message: msg.into(),
+            error_message: self.message().into(),
         }
     }
 }
