@@ -356,3 +356,309 @@ fn r_gw_token_fields_auth_start_known_answers() {
         assert_eq!(got.as_str(), Some(row[2].as_str()), "row {row:?}");
     }
 }
+
+// --- §8.6: the bytes of a trace ------------------------------------------------------------------
+
+/// A string's JSON text by SPEC §8.6's escaping rule, written from the SPEC's words.
+fn spec_escape(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            '\0'..='\u{1f}' => out.push_str(&format!("\\u00{:02x}", c as u32)),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The compact form of a JSON text: its whitespace outside strings removed.
+fn minify(text: &str) -> String {
+    let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
+    for c in text.chars() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c.is_ascii_whitespace() {
+            continue;
+        } else {
+            in_string = c == '"';
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The pretty form of a compact JSON text, by SPEC §8.6's whitespace rule.
+fn spec_pretty(compact: &str) -> String {
+    let chars: Vec<char> = compact.chars().collect();
+    let (mut out, mut depth, mut in_string, mut escaped) = (String::new(), 0usize, false, false);
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+            out.push(c);
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                if !matches!(chars.get(i + 1), Some('}' | ']')) {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                if !matches!(chars[i - 1], '{' | '[') {
+                    depth -= 1;
+                    newline(&mut out, depth);
+                }
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A JSON value that keeps its members in the order written (the test's own reader).
+enum Json {
+    Object(Vec<(String, Json)>),
+    Array(Vec<Json>),
+    /// A string, as its JSON text (quotes and escapes included).
+    Text(String),
+    Scalar,
+}
+
+fn read_json(text: &str) -> Json {
+    fn value(b: &[u8], at: &mut usize) -> Json {
+        match b[*at] {
+            b'{' => {
+                *at += 1;
+                let mut members = Vec::new();
+                while b[*at] != b'}' {
+                    let key = string(b, at);
+                    let key: String = serde_json::from_str(&key).expect("a key");
+                    assert_eq!(b[*at], b':');
+                    *at += 1;
+                    members.push((key, value(b, at)));
+                    if b[*at] == b',' {
+                        *at += 1;
+                    }
+                }
+                *at += 1;
+                Json::Object(members)
+            }
+            b'[' => {
+                *at += 1;
+                let mut items = Vec::new();
+                while b[*at] != b']' {
+                    items.push(value(b, at));
+                    if b[*at] == b',' {
+                        *at += 1;
+                    }
+                }
+                *at += 1;
+                Json::Array(items)
+            }
+            b'"' => Json::Text(string(b, at)),
+            _ => {
+                while !matches!(b[*at], b',' | b'}' | b']') {
+                    *at += 1;
+                }
+                Json::Scalar
+            }
+        }
+    }
+    fn string(b: &[u8], at: &mut usize) -> String {
+        let start = *at;
+        *at += 1;
+        while b[*at] != b'"' {
+            *at += if b[*at] == b'\\' { 2 } else { 1 };
+        }
+        *at += 1;
+        String::from_utf8(b[start..*at].to_vec()).expect("UTF-8")
+    }
+    let compact = minify(text);
+    let mut at = 0;
+    let v = value(compact.as_bytes(), &mut at);
+    assert_eq!(at, compact.len(), "one JSON value");
+    v
+}
+
+/// Checks every object in `v` against §8.6's member order (`orders`: the table's rows, each
+/// a list of `(member, optional)`), and every string against the escaping rule.
+fn check_objects(v: &Json, parent: &str, orders: &[Vec<(String, bool)>], seen: &mut usize) {
+    match v {
+        Json::Object(members) => {
+            *seen += 1;
+            let keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+            if keys == ["summary"] {
+                // `serve --stdio`'s last line: every object in byte order of its names.
+                let mut sorted = Vec::new();
+                sorted_objects(v, &mut sorted);
+                for keys in sorted {
+                    assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+                }
+                return;
+            }
+            let data_order: Option<Vec<String>> = match parent {
+                "authErrorScopes" => Some(
+                    authsim::scope::Scope::ALL
+                        .iter()
+                        .map(|s| serde_name(*s))
+                        .collect(),
+                ),
+                "findings" => Some(FindingId::ALL.iter().map(|f| f.as_str().into()).collect()),
+                "appIds" => {
+                    let mut sorted: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+                    sorted.sort();
+                    Some(sorted)
+                }
+                _ => None,
+            };
+            if let Some(order) = data_order {
+                let ranks: Vec<usize> = keys
+                    .iter()
+                    .map(|k| order.iter().position(|o| o == k).expect("a known key"))
+                    .collect();
+                assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{parent}: {keys:?}");
+            } else if !keys.is_empty() {
+                let fits = |row: &Vec<(String, bool)>| {
+                    let present: Vec<&str> = row
+                        .iter()
+                        .filter(|(m, optional)| !optional || keys.contains(&m.as_str()))
+                        .map(|(m, _)| m.as_str())
+                        .collect();
+                    present == keys
+                };
+                assert!(
+                    orders.iter().any(fits),
+                    "no row of SPEC §8.6's member-order table fits the object {keys:?} (in {parent})"
+                );
+            }
+            for (k, v) in members {
+                check_objects(v, k, orders, seen);
+            }
+        }
+        Json::Array(items) => items
+            .iter()
+            .for_each(|i| check_objects(i, "[]", orders, seen)),
+        Json::Text(raw) => {
+            let decoded: String = serde_json::from_str(raw).expect("a JSON string");
+            assert_eq!(raw, &spec_escape(&decoded), "escaping of {decoded:?}");
+            if parent == "response" && decoded.starts_with('{') {
+                assert_eq!(minify(&decoded), decoded, "the inner document is compact");
+                check_objects(&read_json(&decoded), "", orders, seen);
+            }
+        }
+        Json::Scalar => {}
+    }
+}
+
+/// The member names of every object in `v`.
+fn sorted_objects(v: &Json, out: &mut Vec<Vec<String>>) {
+    if let Json::Object(members) = v {
+        out.push(members.iter().map(|(k, _)| k.clone()).collect());
+        members.iter().for_each(|(_, v)| sorted_objects(v, out));
+    }
+}
+
+/// R-DET-SEED: the trace encoding of SPEC §8.6 is the one authsim writes. The escaping rule,
+/// written from the SPEC's words, equals the serializer's for every Unicode scalar value; the
+/// binary's committed outputs (`tests/golden/`) are the pretty form plus one LF (`run --json`)
+/// or compact lines (`serve --stdio`), with every object in an order of §8.6's table; and a
+/// trace whose names of people carry quotes, backslashes, `/`, control and non-ASCII characters
+/// is written exactly so, once escaped in the gateway's body and twice inside `response`.
+#[test]
+fn r_det_seed_trace_encoding_is_the_one_described() {
+    for c in (0..=0x10_FFFFu32).filter_map(char::from_u32) {
+        let s = c.to_string();
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            spec_escape(&s),
+            "U+{:04X}",
+            c as u32
+        );
+    }
+
+    let spec = spec();
+    let orders: Vec<Vec<(String, bool)>> = spec_md::table(
+        spec_md::section(&spec, "### 8.6"),
+        &["object", "members, in order"],
+    )
+    .into_iter()
+    .map(|r| {
+        r[1].split(", ")
+            .map(|m| match m.strip_suffix('?') {
+                Some(m) => (m.to_owned(), true),
+                None => (m.to_owned(), false),
+            })
+            .collect()
+    })
+    .collect();
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut seen = 0;
+    for name in ["run-demo.json", "run-login.json"] {
+        let text = std::fs::read_to_string(golden.join(name)).unwrap();
+        assert!(!text.contains('\r'), "{name}: LF only");
+        assert_eq!(
+            spec_pretty(&minify(&text)) + "\n",
+            text,
+            "{name}: the pretty form"
+        );
+        check_objects(&read_json(&text), "", &orders, &mut seen);
+    }
+    let lines = std::fs::read_to_string(golden.join("serve-demo.out")).unwrap();
+    assert!(lines.ends_with('\n') && !lines.contains('\r'));
+    for line in lines.lines() {
+        assert_eq!(minify(line), line, "serve --stdio lines are compact");
+        check_objects(&read_json(line), "", &orders, &mut seen);
+    }
+
+    let nick = "q\"b\\s/\u{1}\u{1b}\n\t\u{7f}\u{e9}\u{4e2d}\u{1f600}\u{2028}";
+    let trace = authsim::scenario::parse(&format!(
+        r#"{{"apps": [{{"name": "a0", "packages": ["jsapi_basic", "member_basic_info", "member_info"]}}],
+        "users": [{{"name": "u0", "nickName": {}}}],
+        "steps": [
+          {{"op": "button.getAuthorize", "user": "u0", "app": "a0", "scope": "userInfo"}},
+          {{"op": "my.getOpenUserInfo", "user": "u0", "app": "a0"}},
+          {{"op": "my.getAuthCode", "user": "u0", "app": "a0", "scopes": "auth_user", "save": "c"}},
+          {{"op": "alipay.system.oauth.token", "app": "a0", "grant_type": "authorization_code",
+            "code": "$c.authCode", "save": "t"}},
+          {{"op": "alipay.user.info.share", "app": "a0", "auth_token": "$t.access_token"}}
+        ]}}"#,
+        serde_json::to_string(nick).unwrap()
+    ))
+    .and_then(|s| authsim::scenario::run(&s))
+    .expect("the scenario runs");
+    let text = serde_json::to_string_pretty(&trace).unwrap() + "\n";
+    assert_eq!(spec_pretty(&minify(&text)) + "\n", text);
+    check_objects(&read_json(&text), "", &orders, &mut seen);
+    let once = spec_escape(nick);
+    assert!(text.contains(&format!("\"nick_name\": {once}")), "{text}");
+    let inner = format!("\"nickName\":{once}");
+    let twice = spec_escape(&inner);
+    assert!(text.contains(&twice[1..twice.len() - 1]), "{text}");
+    assert!(seen > 50, "the outputs hold objects to check ({seen})");
+}
