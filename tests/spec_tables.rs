@@ -617,6 +617,22 @@ fn r_det_seed_trace_encoding_is_the_one_described() {
             .collect()
     })
     .collect();
+    // The scope order §8.6 gives for `authErrorScopes` is the source's canonical order.
+    let section = spec_md::section(&spec, "### 8.6");
+    let after = section
+        .split("`authErrorScopes` lists scopes in the order")
+        .nth(1)
+        .expect("§8.6 gives the order of authErrorScopes");
+    let list = &after[after.find('(').unwrap() + 1..after.find(')').unwrap()];
+    let spec_scopes: Vec<String> = list
+        .split(',')
+        .map(|s| s.trim().trim_matches('`').to_owned())
+        .collect();
+    let source_scopes: Vec<String> = authsim::scope::Scope::ALL
+        .iter()
+        .map(|s| serde_name(*s))
+        .collect();
+    assert_eq!(spec_scopes, source_scopes);
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut seen = 0;
     for name in ["run-demo.json", "run-login.json"] {
