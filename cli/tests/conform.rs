@@ -130,7 +130,9 @@ fn r_conform_the_reference_conforms() {
         .iter()
         .map(|v| {
             assert_eq!(v["pass"], true, "{v:#}");
-            assert!(v.get("note").is_none(), "{v:#}");
+            // Only a negative vector the line protocol cannot carry may pass unplayed.
+            let note = v["note"].as_str().unwrap_or("not played");
+            assert!(note.starts_with("not played"), "{v:#}");
             v["name"].as_str().unwrap()
         })
         .collect();

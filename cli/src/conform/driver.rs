@@ -72,6 +72,8 @@ pub struct Implementation {
     input: Option<Sender<Vec<u8>>>,
     output: Receiver<Output>,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// Closed (disconnected) when the child's standard error has ended.
+    stderr_done: Receiver<()>,
     timeout: Duration,
 }
 
@@ -104,9 +106,12 @@ impl Implementation {
             std::thread::spawn(move || read_lines(BufReader::new(stdout), &answers));
         }
         let stderr = Arc::new(Mutex::new(Vec::new()));
+        let (done, stderr_done) = mpsc::channel::<()>();
         if let Some(mut err) = child.stderr.take() {
             let tail = Arc::clone(&stderr);
             std::thread::spawn(move || {
+                // Dropped at the end of standard error: tells `how_it_ended` all of it is in.
+                let _done = done;
                 let mut chunk = [0u8; 4096];
                 while let Ok(n @ 1..) = err.read(&mut chunk) {
                     if let Ok(mut t) = tail.lock() {
@@ -122,6 +127,7 @@ impl Implementation {
             input: Some(input),
             output,
             stderr,
+            stderr_done,
             timeout,
         })
     }
@@ -208,7 +214,13 @@ impl Implementation {
 
     /// How the child ended, in words, with the last line of its standard error.
     fn how_it_ended(&mut self) -> String {
-        let how = match self.exit_status() {
+        let status = self.exit_status();
+        if status.is_some() {
+            // The last bytes of standard error may still be on their way: wait for its end (a
+            // grandchild holding it open is bounded by the timeout).
+            let _ = self.stderr_done.recv_timeout(self.timeout);
+        }
+        let how = match status {
             None => format!(
                 "it closed its output but was still running {} ms later",
                 self.timeout.as_millis()
@@ -220,8 +232,6 @@ impl Implementation {
                 (None, None) => format!("it ended: {status}"),
             },
         };
-        // The reader thread may still be copying the last bytes of standard error.
-        std::thread::sleep(Duration::from_millis(20));
         let tail = self.stderr.lock().map(|t| t.clone()).unwrap_or_default();
         let last = String::from_utf8_lossy(&tail)
             .lines()

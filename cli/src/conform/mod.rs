@@ -45,6 +45,10 @@ pub struct ConformArgs {
     pub command: Vec<String>,
 }
 
+/// The note on a negative vector the line protocol cannot carry.
+const UNPLAYABLE: &str = "not played: without `steps` (or with `op`) the line protocol reads \
+                          this object as a header (or a step), not as a scenario";
+
 /// How one vector is played against the implementation.
 enum Case<'a> {
     Vector(&'a Vector),
@@ -113,6 +117,7 @@ pub fn conform(args: ConformArgs) -> ExitCode {
                     .is_none()
                     .then(|| "no golden trace: checked on its expectations only".to_owned()),
             ),
+            Case::Reject(r) if !r.playable => (None, Some(UNPLAYABLE.to_owned())),
             Case::Reject(r) => (play_reject(&mut imp, r).err().map(|f| *f), None),
         };
         drop(imp);

@@ -51,6 +51,9 @@ pub struct Reject {
     pub clause: String,
     /// The raw bytes as one line.
     pub line: Vec<u8>,
+    /// Whether the line protocol can carry it: an object without `steps` (or with `op`) would
+    /// be read as a header (or a step), not as a scenario (SPEC R-CONFORM-SCENARIO).
+    pub playable: bool,
 }
 
 /// Everything `authsim conform` plays.
@@ -201,6 +204,10 @@ pub fn load() -> Result<Suite, String> {
                 .unwrap_or_default()
                 .to_owned(),
             line: one_line_bytes(text),
+            playable: !matches!(
+                serde_json::from_slice::<Value>(text),
+                Ok(Value::Object(o)) if o.contains_key("op") || !o.contains_key("steps")
+            ),
         });
     }
     for name in index.keys() {
