@@ -65,6 +65,9 @@ fn generated_sequences_reach_every_outcome_kind() {
             assert!(s.allows(a), "the generator produced a disallowed {a:?}");
             s.step(a);
             seen.insert(kind(a, &s.expected));
+            if let Some(f) = s.expected.finding {
+                seen.insert(format!("finding {}", f.as_str()));
+            }
         }
     }
     for want in [
@@ -85,6 +88,8 @@ fn generated_sequences_reach_every_outcome_kind() {
         "openUserInfo Success None None popups=0 code=40003",
         "phoneNumber Success None None popups=0 code=10000",
         "phoneNumber Success None None popups=0 code=40006",
+        // R-DOUBLE-POPUP: the generated journeys reach the finding, so the harness checks it.
+        "finding double-popup",
     ] {
         assert!(
             seen.contains(want),

@@ -261,7 +261,7 @@ fn every_spec_source_is_an_entry_or_a_modelling_assumption() {
         if cited_ids(&clause).is_empty() && !clause.contains("modelling assumption") {
             let line = spec[..i].lines().count();
             bad.push(format!(
-                "SPEC.md:{line}: `{}` names neither a docs/sources.md entry (`Source: S-…`) nor \
+                "SPEC.md:{line}: `{clause}` names neither a docs/sources.md entry (`Source: S-…`) nor \
                  a modelling assumption (`Source: modelling assumption (why)`)"
             ));
         }

@@ -310,8 +310,8 @@ impl<I: AuthFlowImpl> Driver<I> {
     }
 
     fn call(&mut self, action: &Action) -> Observation {
-        match action {
-            &Action::GetAuthCode {
+        match *action {
+            Action::GetAuthCode {
                 user,
                 app,
                 ref scopes,
@@ -325,7 +325,7 @@ impl<I: AuthFlowImpl> Driver<I> {
                 decision: decision.clone(),
                 network,
             }),
-            &Action::Button {
+            Action::Button {
                 user,
                 app,
                 scope,
@@ -334,17 +334,17 @@ impl<I: AuthFlowImpl> Driver<I> {
             } => self
                 .imp
                 .authorize(user, app, scope.attr(), decision, network),
-            &Action::GetSetting { user, app } => self.imp.get_setting(user, app),
-            &Action::GetOpenUserInfo { user, app } => self.imp.get_open_user_info(user, app),
-            &Action::GetPhoneNumber { user, app } => self.imp.get_phone_number(user, app),
-            &Action::Redeem { app, code } => {
+            Action::GetSetting { user, app } => self.imp.get_setting(user, app),
+            Action::GetOpenUserInfo { user, app } => self.imp.get_open_user_info(user, app),
+            Action::GetPhoneNumber { user, app } => self.imp.get_phone_number(user, app),
+            Action::Redeem { app, code } => {
                 let text = match code {
                     CodeRef::Issued(i) => self.codes[i as usize].clone(),
                     CodeRef::Forged(k) => forged_code(k).to_owned(),
                 };
                 self.imp.redeem(app, &text)
             }
-            &Action::Refresh { app, grant, stale } => {
+            Action::Refresh { app, grant, stale } => {
                 let (current, previous) = &self.refresh_tokens[grant as usize];
                 let token = if stale {
                     previous
@@ -355,8 +355,8 @@ impl<I: AuthFlowImpl> Driver<I> {
                 };
                 self.imp.refresh(app, &token)
             }
-            &Action::AdvanceClock { seconds } => self.imp.advance_clock(seconds),
-            &Action::Revoke { user, app } => self.imp.revoke(user, app),
+            Action::AdvanceClock { seconds } => self.imp.advance_clock(seconds),
+            Action::Revoke { user, app } => self.imp.revoke(user, app),
         }
     }
 

@@ -447,21 +447,21 @@ impl ModelState {
 
     /// Whether the action can be applied in this state (indices in range).
     pub fn allows(&self, action: &Action) -> bool {
-        match action {
-            &Action::GetAuthCode { user, app, .. }
-            | &Action::Button { user, app, .. }
-            | &Action::GetSetting { user, app }
-            | &Action::GetOpenUserInfo { user, app }
-            | &Action::GetPhoneNumber { user, app }
-            | &Action::Revoke { user, app } => self.in_world(user, app),
-            &Action::Redeem { app, code } => {
+        match *action {
+            Action::GetAuthCode { user, app, .. }
+            | Action::Button { user, app, .. }
+            | Action::GetSetting { user, app }
+            | Action::GetOpenUserInfo { user, app }
+            | Action::GetPhoneNumber { user, app }
+            | Action::Revoke { user, app } => self.in_world(user, app),
+            Action::Redeem { app, code } => {
                 app.0 < self.world.apps
                     && match code {
                         CodeRef::Issued(i) => (i as usize) < self.codes.len(),
                         CodeRef::Forged(_) => true,
                     }
             }
-            &Action::Refresh { app, grant, stale } => {
+            Action::Refresh { app, grant, stale } => {
                 app.0 < self.world.apps
                     && self
                         .grants
@@ -487,29 +487,29 @@ impl ModelState {
 
     /// Applies one action and stores the prediction in [`ModelState::expected`].
     pub fn step(&mut self, action: &Action) {
-        self.expected = match action {
-            &Action::GetAuthCode {
+        self.expected = match *action {
+            Action::GetAuthCode {
                 user,
                 app,
                 ref scopes,
                 ref decision,
                 network,
             } => self.get_auth_code(user, app, scopes, decision, network),
-            &Action::Button {
+            Action::Button {
                 user,
                 app,
                 scope,
                 ref decision,
                 network,
             } => self.button(user, app, scope, decision, network),
-            &Action::GetSetting { user, app } => {
+            Action::GetSetting { user, app } => {
                 let c = self.consent(user, app);
                 Expected {
                     setting: Some((c.user_info, c.phone_number)),
                     ..Expected::plain(Outcome::Success)
                 }
             }
-            &Action::GetOpenUserInfo { user, app } => {
+            Action::GetOpenUserInfo { user, app } => {
                 // Every app of the world has the member-basic-info package.
                 let code = if self.consent(user, app).user_info {
                     "10000"
@@ -521,7 +521,7 @@ impl ModelState {
                     ..Expected::plain(Outcome::Success)
                 }
             }
-            &Action::GetPhoneNumber { user, app } => {
+            Action::GetPhoneNumber { user, app } => {
                 // Only the enterprise app has the phone-number package.
                 let code = if !self.world.is_enterprise(app) {
                     "40006"
@@ -535,13 +535,13 @@ impl ModelState {
                     ..Expected::plain(Outcome::Success)
                 }
             }
-            &Action::Redeem { app, code } => self.redeem(app, code),
-            &Action::Refresh { app, grant, stale } => self.refresh(app, grant, stale),
-            &Action::AdvanceClock { seconds } => {
+            Action::Redeem { app, code } => self.redeem(app, code),
+            Action::Refresh { app, grant, stale } => self.refresh(app, grant, stale),
+            Action::AdvanceClock { seconds } => {
                 self.now = self.now.saturating_add(seconds);
                 Expected::plain(Outcome::Ok)
             }
-            &Action::Revoke { user, app } => {
+            Action::Revoke { user, app } => {
                 let (u, a) = (user.0 as usize, app.0 as usize);
                 self.consent[u][a] = PairConsent::default();
                 self.epochs[u][a] += 1;
