@@ -1,5 +1,6 @@
 //! The crate is self-contained: what a user of the crate reads (SPEC.md, the README, `docs/`, the
-//! rustdoc in `src/` and `cli/src/`, the examples, the scenario and vector descriptions) cites
+//! rustdoc in `src/` and `cli/src/`, the examples, the scenario and vector descriptions, the
+//! published JSON Schemas, whose descriptions are the rustdoc) cites
 //! the sources in `docs/sources.md`, never a file outside the repository (the project's working
 //! notes `FACTS.md`, `NOTES.md`, `STYLE.md`, or the seed pages as "seed 001"), every `S-…`/`P-…`
 //! id it cites exists, every SPEC `Source:` names a source entry or a modelling assumption, and
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// What a crate user reads: the files and the folders scanned (recursively).
-const READ_BY_USERS: [&str; 9] = [
+const READ_BY_USERS: [&str; 10] = [
     "SPEC.md",
     "README.md",
     "docs",
@@ -23,6 +24,7 @@ const READ_BY_USERS: [&str; 9] = [
     "examples",
     "scenarios",
     "tests/vectors",
+    "schemas",
     "interop/PROTOCOL-NOTES.md",
 ];
 
