@@ -23,10 +23,9 @@
 //! every input of the flow goes through your trait. To test an app *server* that redeems codes
 //! and keeps accounts, the backend harness (`authsim::testing`) is the better fit.
 //!
-//! One pair of argument types runs through everything: the simulator's
-//! [`ScopesArg`](crate::scope::ScopesArg) and [`Decision`](crate::call::Decision) are what the
-//! strategies generate, what an [`Action`] carries and what your trait receives
-//! (`DecisionChoice` and `ScopesChoice` are deprecated). The gateway's `sub_code` constants
+//! One pair of argument types runs through everything: the simulator's [`ScopesArg`] and
+//! [`Decision`] are what the strategies generate, what an [`Action`] carries and what your trait
+//! receives (`DecisionChoice` and `ScopesChoice` are deprecated). The gateway's `sub_code` constants
 //! ([`CODE_INVALID`], …) are re-exported here.
 //!
 //! # Checking your implementation
