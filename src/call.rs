@@ -11,7 +11,7 @@
 //! for the user's decision on the popup, `requesting` for the network's answer. An input the
 //! current state does not expect is refused (the call is left as it was), never a panic. The
 //! machine has no entry or exit actions, so a snapshot restored from serde (which re-runs entry
-//! actions, see NOTES.md) behaves exactly like the original. Every effect (popups, consent, codes,
+//! actions) behaves exactly like the original. Every effect (popups, consent, codes,
 //! callbacks) happens in a transition and is written to the [`Platform`] context.
 
 use std::collections::BTreeMap;
@@ -125,10 +125,10 @@ pub enum Network {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Lifecycle {
-    /// Page `onLoad`: only silent authorization allowed (seed 000).
+    /// Page `onLoad`: only silent authorization allowed (sources: S-ONLOAD-SILENT).
     #[serde(rename = "onLoad")]
     OnLoad,
-    /// Page `onShow`: closing the popup fires it again (FACTS.md).
+    /// Page `onShow`: closing the popup fires it again (sources: S-NO-ONSHOW).
     #[serde(rename = "onShow")]
     OnShow,
     /// Page `onReady`.
@@ -148,9 +148,9 @@ pub enum Container {
     /// A mini-program page.
     #[default]
     Page,
-    /// A `<web-view>`: `my.getAuthCode` is not supported there (seed 001).
+    /// A `<web-view>`: `my.getAuthCode` is not supported there (sources: S-NO-WEBVIEW).
     WebView,
-    /// A plugin: the authorization subject is the host mini program (seed 001).
+    /// A plugin: the authorization subject is the host mini program (sources: S-PLUGIN-HOST).
     Plugin,
 }
 

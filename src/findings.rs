@@ -12,13 +12,13 @@ use crate::world::{AppId, UserId};
 #[serde(rename_all = "kebab-case")]
 pub enum FindingId {
     /// Two popups where one would do: a `my.getAuthCode` popup for profile data (`auth_user`,
-    /// `USER_NICKNAME`, `USER_AVATAR`) plus the `userInfo` button's (seeds 000, 002).
+    /// `USER_NICKNAME`, `USER_AVATAR`) plus the `userInfo` button's (sources: S-ONE-POPUP).
     DoublePopup,
-    /// A prompted scope requested on the first screen (seeds 000, 001).
+    /// A prompted scope requested on the first screen (sources: S-NO-FIRST-SCREEN).
     FirstScreenPrompt,
-    /// A prompted scope requested in `onLoad`; only silent authorization is allowed there (seed 000).
+    /// A prompted scope requested in `onLoad`; only silent authorization is allowed there (sources: S-ONLOAD-SILENT).
     PromptInOnload,
-    /// `my.getAuthCode` in `onShow`: closing the popup fires `onShow` again (FACTS.md).
+    /// `my.getAuthCode` in `onShow`: closing the popup fires `onShow` again (sources: S-NO-ONSHOW).
     CallInOnshow,
 }
 

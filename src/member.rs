@@ -2,8 +2,8 @@
 //!
 //! Consent for these comes only from tapping `<button open-type="getAuthorize" scope="…">`, which
 //! takes exactly one scope, `userInfo` or `phoneNumber`; the two are never asked for in the same
-//! popup (seed 002). `my.getOpenUserInfo` and `my.getPhoneNumber` then deliver their result (or
-//! their business error) as a JSON string in the `success` callback's `response` (FACTS.md).
+//! popup (sources: S-BUTTON). `my.getOpenUserInfo` and `my.getPhoneNumber` then deliver their result (or
+//! their business error) as a JSON string in the `success` callback's `response` (sources: S-OPENUSERINFO-ERRORS).
 
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +27,7 @@ pub enum ButtonScope {
 
 impl ButtonScope {
     /// Reads the button's `scope` attribute: exactly `userInfo` or `phoneNumber`, as in the
-    /// platform's sample code (seed 002's prose writes `userinfo`; see SPEC R-BTN-ONE-SCOPE).
+    /// platform's sample code (the FAQ's prose writes `userinfo`, sources: S-BUTTON; see SPEC R-BTN-ONE-SCOPE).
     pub fn parse(attr: &str) -> Option<ButtonScope> {
         match attr {
             "userInfo" => Some(ButtonScope::UserInfo),
