@@ -65,14 +65,18 @@
 //! property one-account-per-user broken: one Alipay user_id, one account, across every app
 //! journey (2 actions; seed 0):
 //!   1. u0 opens a0 (if asked, accepts)
-//!      my.getAuthCode("auth_base") → authCode; posted … to a0's server
+//!      my.getAuthCode("auth_base") → authCode; posted 1543639F… to a0's server
 //!      [oauth.token(code) → u0's user_id] → logged in as account #0
 //!   2. u0 opens a1 (if asked, accepts)
-//!      my.getAuthCode("auth_base") → authCode; posted … to a1's server
+//!      my.getAuthCode("auth_base") → authCode; posted 8570A1F0… to a1's server
 //!      [oauth.token(code) → u0's user_id] → logged in as account #1
 //! at action 2: u0 logged in at a1 as account #1, but at a0 as account #0: one user_id, one
 //! account (an open_id differs per app; key accounts by user_id)
 //! ```
+//!
+//! (Printed on one line per action; wrapped here.) The built-in properties are listed at
+//! [`Property`]; switch one off with [`BackendConfig::without`]. The paths a passing run went
+//! through are in [`Passed::paths`].
 //!
 //! # How codes are named
 //!
