@@ -219,6 +219,32 @@ fn play<B: Backend>(
     (run, result)
 }
 
+/// proptest's shrinking can stop where removing one action needs another shrink first (it
+/// removes whole segments, then simplifies each): a last greedy pass removes every single action
+/// whose removal still breaks the same property, so no action of the counterexample is
+/// superfluous. Any sub-journey is a valid journey (actions name codes, not positions).
+fn drop_what_is_not_needed<B: Backend>(
+    config: &BackendConfig,
+    new_backend: &impl Fn() -> B,
+    mut journey: Vec<Action>,
+) -> Vec<Action> {
+    let property = |j: &[Action]| play(config, new_backend, j).1.err().map(|v| v.property);
+    let Some(broken) = property(&journey) else {
+        return journey;
+    };
+    let mut i = 0;
+    while i < journey.len() && journey.len() > 1 {
+        let mut shorter = journey.clone();
+        shorter.remove(i);
+        if property(&shorter) == Some(broken) {
+            journey = shorter;
+        } else {
+            i += 1;
+        }
+    }
+    journey
+}
+
 /// Checks the server `new_backend` builds (a fresh one per journey) against every enabled
 /// property, over `config.cases` journeys. On failure, the shrunk journey as a
 /// [`Counterexample`]; nothing is printed and nothing panics on the way.
@@ -244,7 +270,7 @@ pub fn check_backend<B: Backend>(
             Err(v) => Err(TestCaseError::fail(v.what)),
         }
     });
-    let mut journey = match result {
+    let journey = match result {
         Ok(()) => {
             return Ok(Passed {
                 cases: config.cases,
@@ -262,6 +288,7 @@ pub fn check_backend<B: Backend>(
             });
         }
     };
+    let journey = drop_what_is_not_needed(&config, &new_backend, journey);
     // Play the shrunk journey once more, to write down what happened at each action.
     let (run, result) = play(&config, &new_backend, &journey);
     let violation = result.err().unwrap_or(Violation {
@@ -270,10 +297,9 @@ pub fn check_backend<B: Backend>(
                keep state between instances, or depend on time or randomness?"
             .into(),
     });
-    journey.truncate(run.log.len()); // the failing action is the last one played
     Err(Counterexample {
         property: violation.property,
-        journey,
+        journey: journey[..run.log.len()].to_vec(), // the failing action is the last one played
         log: run.log,
         what: violation.what,
         seed: config.seed,
