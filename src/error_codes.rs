@@ -231,3 +231,39 @@ impl ResponseError {
         }
     }
 }
+
+// The numbers and sub-codes tests compare against, named once (re-exported at the crate root), so
+// that a test reads `step.client_error() == Some(ERROR_DENIED)`, not a bare 11.
+
+/// `error` 1: the API is not available in this container.
+pub const ERROR_UNSUPPORTED: u32 = ClientError::Unsupported.code();
+/// `error` 2: invalid parameters (a malformed `scopes`).
+pub const ERROR_INVALID_PARAMETERS: u32 = ClientError::InvalidParameters.code();
+/// `error` 3: the user closed the popup.
+pub const ERROR_DISMISSED: u32 = ClientError::Dismissed.code();
+/// `error` 4: the app lacks the JSAPI base package.
+pub const ERROR_NO_PERMISSION: u32 = ClientError::NoPermission.code();
+/// `error` 10: the network failed, or the response was lost.
+pub const ERROR_NETWORK: u32 = ClientError::Network.code();
+/// `error` 11: the user tapped deny.
+pub const ERROR_DENIED: u32 = ClientError::Denied.code();
+
+/// `isv.code-invalid`: an unknown, used, expired or revoked auth code.
+pub const CODE_INVALID: &str = GatewayError::CodeInvalid.sub_code();
+/// `isv.unmatched-app-id`: the code was issued to another app.
+pub const UNMATCHED_APP_ID: &str = GatewayError::UnmatchedAppId.sub_code();
+/// `isv.grant-type-invalid`.
+pub const GRANT_TYPE_INVALID: &str = GatewayError::GrantTypeInvalid.sub_code();
+/// `isv.refresh-token-invalid`: an unknown, rotated or revoked refresh token.
+pub const REFRESH_TOKEN_INVALID: &str = GatewayError::RefreshTokenInvalid.sub_code();
+/// `isv.refresh-token-time-out`: the refresh deadline has passed.
+pub const REFRESH_TOKEN_TIME_OUT: &str = GatewayError::RefreshTokenTimeOut.sub_code();
+/// `aop.invalid-auth-token`: an unknown, rotated or revoked access token.
+pub const INVALID_AUTH_TOKEN: &str = GatewayError::InvalidAuthToken.sub_code();
+/// `aop.auth-token-time-out`: the access token has expired.
+pub const AUTH_TOKEN_TIME_OUT: &str = GatewayError::AuthTokenTimeOut.sub_code();
+/// `isv.insufficient-isv-permissions`: the app lacks the package.
+pub const INSUFFICIENT_ISV_PERMISSIONS: &str = GatewayError::InsufficientIsvPermissions.sub_code();
+/// `isv.insufficient-user-permissions`: the token's grant does not cover the API.
+pub const INSUFFICIENT_USER_PERMISSIONS: &str =
+    GatewayError::InsufficientUserPermissions.sub_code();
