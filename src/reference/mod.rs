@@ -36,7 +36,7 @@
 //! ```toml
 //! [dev-dependencies]
 //! # the crate is not published: a path to a checkout (or a git dependency)
-//! authsim = { path = "../authsim", features = ["reference-model"] }
+//! authsim = { path = "../authsim", features = ["testing"] }
 //! proptest = "1.12"
 //! proptest-state-machine = "0.9"
 //! ```
