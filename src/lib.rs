@@ -94,7 +94,7 @@
 //! - `testing`: `testing::check_backend`, which checks an app server's login logic against the
 //!   simulator with journey-level property tests and prints a shrunk, numbered counterexample.
 //! - `schema`: JSON Schemas of the scenario and trace formats, generated from the types
-//!   ([`scenario::scenario_schema`], [`scenario::trace_schema`]).
+//!   (`scenario::scenario_schema`, `scenario::trace_schema`; plain names, since the links exist only with the feature).
 pub mod call;
 pub mod clock;
 pub mod config;
