@@ -200,6 +200,15 @@ pub(crate) mod hex_keys {
         )
     }
 
+    /// A borrowed map that serializes as [`serialize`] writes it.
+    pub(crate) struct HexKeys<'a, V>(pub(crate) &'a DetMap<u128, V>);
+
+    impl<V: Serialize> Serialize for HexKeys<'_, V> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            serialize(self.0, s)
+        }
+    }
+
     /// The inverse of [`serialize`].
     pub(crate) fn deserialize<'de, V, D>(d: D) -> Result<DetMap<u128, V>, D::Error>
     where

@@ -110,6 +110,7 @@ pub mod payload;
 pub mod scope;
 pub mod sim;
 pub mod text;
+mod tokens;
 pub mod world;
 
 /// The names most programs need, in one import.
