@@ -65,8 +65,8 @@ impl FindingId {
 pub struct Finding {
     /// What kind.
     pub id: FindingId,
-    /// What is wrong and how to fix it (borrowed from [`FindingId::message`] when the simulator
-    /// raises it: no heap allocation).
+    /// What is wrong and how to fix it.
+    // Borrowed from `FindingId::message` when the simulator raises it: no heap allocation.
     pub message: Cow<'static, str>,
 }
 

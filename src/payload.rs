@@ -50,7 +50,8 @@ pub struct AuthCodeSuccess {
     /// The single-use auth code.
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub auth_code: AuthCode,
-    /// Scopes granted, in the order requested (inline: no heap allocation).
+    /// Scopes granted.
+    // In the order requested; inline (a `ScopeList`), so a step needs no heap allocation for it.
     #[cfg_attr(feature = "schema", schemars(with = "Vec<Scope>"))]
     pub auth_success_scopes: ScopeList,
     /// Scopes not granted, each with its error code as a string.
@@ -219,7 +220,7 @@ pub struct OauthTokenSuccess {
     /// The response body.
     pub alipay_system_oauth_token_response: OauthTokenBody,
     /// A placeholder: the simulator holds no keys, so nothing is signed (see SPEC R-GW-SIGN).
-    /// Borrowed ([`UNSIGNED`]) when the simulator writes it: no heap allocation per exchange.
+    // Borrowed (`UNSIGNED`) when the simulator writes it: no heap allocation per exchange.
     pub sign: Cow<'static, str>,
 }
 
