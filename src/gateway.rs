@@ -139,7 +139,7 @@ struct GatewayWire {
 }
 
 impl Serialize for Gateway {
-    /// The members of [`GatewayWire`], written from borrowed parts (no copy of the maps).
+    /// The members of `GatewayWire`, written from borrowed parts (no copy of the maps).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Wire<'a> {
