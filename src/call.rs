@@ -11,7 +11,7 @@
 //! for the user's decision on the popup, `requesting` for the network's answer. An input the
 //! current state does not expect is refused (the call is left as it was), never a panic. The
 //! machine has no entry or exit actions, so a snapshot restored from serde (which re-runs entry
-//! actions, see NOTES.md) behaves exactly like the original. Every effect (popups, consent, codes,
+//! actions) behaves exactly like the original. Every effect (popups, consent, codes,
 //! callbacks) happens in a transition and is written to the [`Platform`] context.
 
 use std::collections::BTreeMap;
@@ -125,10 +125,10 @@ pub enum Network {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Lifecycle {
-    /// Page `onLoad`: only silent authorization allowed (seed 000).
+    /// Page `onLoad`: only silent authorization allowed (sources: S-ONLOAD-SILENT).
     #[serde(rename = "onLoad")]
     OnLoad,
-    /// Page `onShow`: closing the popup fires it again (FACTS.md).
+    /// Page `onShow`: closing the popup fires it again (sources: S-NO-ONSHOW).
     #[serde(rename = "onShow")]
     OnShow,
     /// Page `onReady`.
@@ -148,9 +148,9 @@ pub enum Container {
     /// A mini-program page.
     #[default]
     Page,
-    /// A `<web-view>`: `my.getAuthCode` is not supported there (seed 001).
+    /// A `<web-view>`: `my.getAuthCode` is not supported there (sources: S-NO-WEBVIEW).
     WebView,
-    /// A plugin: the authorization subject is the host mini program (seed 001).
+    /// A plugin: the authorization subject is the host mini program (sources: S-PLUGIN-HOST).
     Plugin,
 }
 
@@ -301,7 +301,7 @@ mod machine {
         #[state]
         fn validating(&mut self, context: &mut Platform<'_>, event: &CallEvent) -> Outcome<State> {
             let CallEvent::Invoke = event else {
-                context.report.refused = Some("the call has not been invoked yet");
+                context.report.refused = Some(REFUSALS[0].1);
                 return Handled;
             };
             let resolved = self.scopes.resolve();
@@ -358,7 +358,7 @@ mod machine {
             event: &CallEvent,
         ) -> Outcome<State> {
             let CallEvent::Decide(decision) = event else {
-                context.report.refused = Some("the popup is waiting for the user's decision");
+                context.report.refused = Some(REFUSALS[1].1);
                 return Handled;
             };
             let all = self.requested.set();
@@ -399,7 +399,7 @@ mod machine {
             event: &CallEvent,
         ) -> Outcome<State> {
             let CallEvent::Network(network) = event else {
-                context.report.refused = Some("the request is waiting for the network");
+                context.report.refused = Some(REFUSALS[2].1);
                 return Handled;
             };
             if *network == Network::Fail {
@@ -443,18 +443,30 @@ mod machine {
         /// `success` and `complete` have fired; nothing more happens.
         #[state]
         fn succeeded(context: &mut Platform<'_>) -> Outcome<State> {
-            context.report.refused = Some("the call has already completed");
+            context.report.refused = Some(REFUSALS[3].1);
             Handled
         }
 
         /// `fail` and `complete` have fired; nothing more happens.
         #[state]
         fn failed(context: &mut Platform<'_>) -> Outcome<State> {
-            context.report.refused = Some("the call has already completed");
+            context.report.refused = Some(REFUSALS[4].1);
             Handled
         }
     }
 }
+
+/// Why each state refuses an input it does not expect, `(state, reason)`, one row per state
+/// in [`state_name`]'s order; the machine's handlers take their row by position. A refused
+/// input reads `call #N: REASON (state STATE)` (SPEC §8.2 lists the same table; a test drives
+/// every state and ties the two).
+pub const REFUSALS: [(&str, &str); 5] = [
+    ("validating", "the call has not been invoked yet"),
+    ("prompting", "the popup is waiting for the user's decision"),
+    ("requesting", "the request is waiting for the network"),
+    ("succeeded", "the call has already completed"),
+    ("failed", "the call has already completed"),
+];
 
 /// The name of a call state, as the diagram and error messages write it.
 pub fn state_name(state: &State) -> &'static str {

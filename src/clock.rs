@@ -22,9 +22,12 @@ impl Instant {
     }
 }
 
-/// Formats a Unix time as Beijing local time (`UTC+8`), `"YYYY-MM-DD HH:MM:SS"`, the way the
-/// gateway writes `auth_start`.
-pub fn format_beijing(unix_seconds: i64) -> String {
+/// Formats a Unix time as Beijing local time (`UTC+8`, proleptic Gregorian),
+/// `"YYYY-MM-DD HH:MM:SS"`, the way the gateway writes `auth_start` (SPEC R-GW-AUTH-START): the
+/// year has at least four digits, more when it needs them, and a `-` before a negative one
+/// (`-0001` is the year before `0000`). Wide enough for any `clockOriginUnix` plus any clock
+/// reading, exactly, without saturating.
+pub fn format_beijing(unix_seconds: i128) -> String {
     match beijing_digits(unix_seconds) {
         Ok(buf) => String::from(std::str::from_utf8(&buf).expect("ASCII digits")),
         Err(long) => long,
@@ -33,15 +36,19 @@ pub fn format_beijing(unix_seconds: i64) -> String {
 
 /// [`format_beijing`] without a heap allocation for years 0 to 9999 (`Ok`); other years come
 /// back already formatted (`Err`).
-pub(crate) fn beijing_digits(unix_seconds: i64) -> Result<[u8; 19], String> {
-    // Saturating: a far-future virtual clock must not overflow (no input panics).
+pub(crate) fn beijing_digits(unix_seconds: i128) -> Result<[u8; 19], String> {
+    // Saturating only at the edge of i128, which no i64 origin plus u64 clock comes near.
     let local = unix_seconds.saturating_add(8 * 3600);
     let days = local.div_euclid(86_400);
     let secs = local.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     let (hh, mm, ss) = (secs / 3600, secs / 60 % 60, secs % 60);
     if !(0..=9999).contains(&y) {
-        return Err(format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}"));
+        let sign = if y < 0 { "-" } else { "" };
+        let year = y.unsigned_abs();
+        return Err(format!(
+            "{sign}{year:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}"
+        ));
     }
     // By hand: this runs on every token exchange, and `format!` is most of its cost.
     let mut buf = *b"0000-00-00 00:00:00";
@@ -62,7 +69,7 @@ pub(crate) fn beijing_digits(unix_seconds: i64) -> Result<[u8; 19], String> {
 
 /// The inverse of [`format_beijing`] for years 0 to 9999: `YYYY-MM-DD HH:MM:SS`, Beijing time, to
 /// Unix seconds. `None` for anything else, including dates that do not exist.
-pub(crate) fn parse_beijing(text: &str) -> Option<i64> {
+pub(crate) fn parse_beijing(text: &str) -> Option<i128> {
     let b = text.as_bytes();
     if b.len() != 19
         || b[4] != b'-'
@@ -73,9 +80,9 @@ pub(crate) fn parse_beijing(text: &str) -> Option<i64> {
     {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        b[r].iter().try_fold(0i64, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+    let num = |r: std::ops::Range<usize>| -> Option<i128> {
+        b[r].iter().try_fold(0i128, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + i128::from(c - b'0'))
         })
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
@@ -90,18 +97,18 @@ pub(crate) fn parse_beijing(text: &str) -> Option<i64> {
 }
 
 /// A proleptic Gregorian date to days since 1970-01-01 (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+fn days_from_civil(y: i128, m: u32, d: u32) -> i128 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let mp = i128::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i128::from(d) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+fn civil_from_days(z: i128) -> (i128, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -110,7 +117,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let y = yoe + era * 400 + i128::from(m <= 2);
     (y, m, d)
 }
 
@@ -134,6 +141,16 @@ mod tests {
         assert_eq!(
             format_beijing(253_402_300_800 - 8 * 3600),
             "10000-01-01 00:00:00"
+        );
+        // The year before 0000 is -0001 (at least four digits after the sign).
+        assert_eq!(
+            format_beijing(-62_167_219_200 - 8 * 3600 - 1),
+            "-0001-12-31 23:59:59"
+        );
+        // No saturation at i64::MAX: the origin plus the clock is exact.
+        assert_ne!(
+            format_beijing(i128::from(i64::MAX) + 1),
+            format_beijing(i128::from(i64::MAX))
         );
     }
 

@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error_codes::Dialect;
 
-/// The shortest auth-code lifetime the platform uses: 3 minutes (FACTS.md).
+/// The shortest auth-code lifetime the platform uses: 3 minutes (sources: S-GW-CODE-TTL).
 pub const MIN_CODE_TTL: u64 = 180;
-/// The longest: 24 hours (FACTS.md).
+/// The longest: 24 hours (sources: S-GW-CODE-TTL).
 pub const MAX_CODE_TTL: u64 = 24 * 3600;
 
 /// How the simulated platform behaves where it has a choice.
@@ -19,9 +19,9 @@ pub struct Config {
     /// Whether an accepted prompted `my.getAuthCode` scope is remembered, making later calls for
     /// it silent until the user revokes the app (default true; see SPEC R-CONSENT-REMEMBER).
     pub remember_consent: bool,
-    /// Access-token lifetime in seconds (default 1296000, 15 days, as observed: FACTS.md).
+    /// Access-token lifetime in seconds (default 1296000, 15 days, as observed: sources: S-GW-LIFETIMES).
     pub access_token_ttl_seconds: u64,
-    /// Refresh deadline in seconds from the code exchange (default 2592000, 30 days: FACTS.md).
+    /// Refresh deadline in seconds from the code exchange (default 2592000, 30 days: sources: S-GW-LIFETIMES).
     pub refresh_token_ttl_seconds: u64,
     /// Unix time of virtual instant 0, used only to print `auth_start`
     /// (default 1767196800: 2026-01-01 00:00:00 Beijing time).

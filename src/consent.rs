@@ -4,7 +4,7 @@
 //! accepted (remembered only when [`crate::config::Config::remember_consent`] is on: the platform does
 //! not document it, see SPEC R-CONSENT-REMEMBER), and the button consents `userInfo` and
 //! `phoneNumber` that `my.getOpenUserInfo`, `my.getPhoneNumber` and `my.getSetting` read.
-//! A revocation in the mini program's settings clears both (FACTS.md).
+//! A revocation in the mini program's settings clears both (sources: S-REVOKE).
 
 use serde::{Deserialize, Serialize};
 

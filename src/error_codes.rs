@@ -1,7 +1,7 @@
 //! The error tables: every error code and message the simulator can produce, in one place.
 //!
-//! Client side (`my.getAuthCode` and friends): the fixed codes 2, 3, 4, 10, 11 with the seeds'
-//! messages, behind a [`Dialect`] so that the other published variants (FACTS.md) can be added
+//! Client side (`my.getAuthCode` and friends): the fixed codes 2, 3, 4, 10, 11 with the seed pages'
+//! messages, behind a [`Dialect`] so that the other published variants (S-ERR-VARIANTS) can be added
 //! by name. Server side (the gateway): each `sub_code` with its `code`, `msg` and `sub_msg`.
 
 use serde::{Deserialize, Serialize};
@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Dialect {
-    /// The codes the seed pages give: 2 (seed 003), 3, 4, 11 (seed 001), 10 (seed 003), plus 1
-    /// for an API the container does not support (FACTS.md, developer tools).
+    /// The codes the seed pages give (the four pages listed first in `docs/sources.md`): 2, 3, 4,
+    /// 10, 11 (S-ERR-2 … S-ERR-11), plus 1 for an API the container does not support
+    /// (S-ERR-1-UNSUPPORTED).
     #[default]
     Seeds,
 }
@@ -23,21 +24,31 @@ pub enum Dialect {
 #[serde(rename_all = "kebab-case")]
 pub enum ClientError {
     /// 1: the API is not available in this container (web-view). Modelling assumption: the
-    /// platform's answer for an unsupported API (FACTS.md, developer tools).
+    /// platform's answer for an unsupported API (sources: S-ERR-1-UNSUPPORTED).
     Unsupported,
-    /// 2: invalid parameters (seed 003).
+    /// 2: invalid parameters (sources: S-ERR-2).
     InvalidParameters,
-    /// 3: the popup was closed; no authorization result (seed 001).
+    /// 3: the popup was closed; no authorization result (sources: S-ERR-3).
     Dismissed,
-    /// 4: no permission: the app lacks the JSAPI base package (N22104, seed 001).
+    /// 4: no permission: the app lacks the JSAPI base package (N22104, sources: S-ERR-4).
     NoPermission,
-    /// 10: network failure or timeout (seed 003).
+    /// 10: network failure or timeout (sources: S-ERR-10).
     Network,
-    /// 11: the user tapped deny (seed 001).
+    /// 11: the user tapped deny (sources: S-ERR-11).
     Denied,
 }
 
 impl ClientError {
+    /// Every client error, in the order of SPEC §2.4's table (a test ties the two).
+    pub const ALL: [ClientError; 6] = [
+        ClientError::Unsupported,
+        ClientError::InvalidParameters,
+        ClientError::Dismissed,
+        ClientError::NoPermission,
+        ClientError::Network,
+        ClientError::Denied,
+    ];
+
     /// The numeric `error` of the fail payload.
     pub const fn code(self) -> u32 {
         match self {
@@ -64,7 +75,7 @@ impl ClientError {
         }
     }
 
-    /// The `signature` the platform adds to some failures (`N22104` for error 4, FACTS.md).
+    /// The `signature` the platform adds to some failures (`N22104` for error 4, sources: S-ERR-4).
     pub const fn signature(self) -> Option<&'static str> {
         match self {
             ClientError::NoPermission => Some("N22104"),
@@ -73,29 +84,29 @@ impl ClientError {
     }
 }
 
-/// The value `authErrorScopes` gives a scope the user did not grant: `"10001"` (FACTS.md; seed
-/// 003's masked example `"1***1"` has the same shape).
+/// The value `authErrorScopes` gives a scope the user did not grant: `"10001"` (sources:
+/// S-AUTHCODE-FAIL; the international page's masked example `"1***1"` has the same shape).
 pub const SCOPE_NOT_GRANTED: &str = "10001";
 
 /// A gateway (OpenAPI) error, as `error_response` carries it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum GatewayError {
-    /// `isv.code-invalid`: unknown, used or expired auth code (FACTS.md).
+    /// `isv.code-invalid`: unknown, used or expired auth code (sources: S-GW-SUBCODES).
     CodeInvalid,
-    /// `isv.unmatched-app-id`: the code was issued to another app (FACTS.md lists the sub-code).
+    /// `isv.unmatched-app-id`: the code was issued to another app (sources: S-GW-SUBCODES).
     UnmatchedAppId,
-    /// `isv.grant-type-invalid`: neither `authorization_code` nor `refresh_token` (FACTS.md).
+    /// `isv.grant-type-invalid`: neither `authorization_code` nor `refresh_token` (sources: S-GW-SUBCODES).
     GrantTypeInvalid,
-    /// `isv.refresh-token-invalid`: unknown, rotated or revoked refresh token (FACTS.md).
+    /// `isv.refresh-token-invalid`: unknown, rotated or revoked refresh token (sources: S-GW-SUBCODES).
     RefreshTokenInvalid,
-    /// `isv.refresh-token-time-out`: the refresh deadline has passed (FACTS.md).
+    /// `isv.refresh-token-time-out`: the refresh deadline has passed (sources: S-GW-SUBCODES).
     RefreshTokenTimeOut,
-    /// `aop.invalid-auth-token`: unknown, rotated or revoked access token (FACTS.md).
+    /// `aop.invalid-auth-token`: unknown, rotated or revoked access token (sources: S-INFO-SHARE).
     InvalidAuthToken,
-    /// `aop.auth-token-time-out`: the access token has expired (FACTS.md).
+    /// `aop.auth-token-time-out`: the access token has expired (sources: S-INFO-SHARE).
     AuthTokenTimeOut,
-    /// `isv.insufficient-isv-permissions`: the app lacks the package (FACTS.md).
+    /// `isv.insufficient-isv-permissions`: the app lacks the package (sources: S-INFO-SHARE).
     InsufficientIsvPermissions,
     /// `isv.insufficient-user-permissions`: the token's grant does not cover the API (an
     /// `auth_base` token at `alipay.user.info.share`). Modelling assumption: sub-code not sourced.
@@ -103,6 +114,19 @@ pub enum GatewayError {
 }
 
 impl GatewayError {
+    /// Every gateway error, in the order of SPEC §6's table (a test ties the two).
+    pub const ALL: [GatewayError; 9] = [
+        GatewayError::CodeInvalid,
+        GatewayError::UnmatchedAppId,
+        GatewayError::GrantTypeInvalid,
+        GatewayError::RefreshTokenInvalid,
+        GatewayError::RefreshTokenTimeOut,
+        GatewayError::InvalidAuthToken,
+        GatewayError::AuthTokenTimeOut,
+        GatewayError::InsufficientIsvPermissions,
+        GatewayError::InsufficientUserPermissions,
+    ];
+
     /// `code`, `msg`, `sub_code`, `sub_msg` of the error.
     pub const fn parts(self) -> (&'static str, &'static str, &'static str, &'static str) {
         match self {
@@ -174,13 +198,21 @@ impl GatewayError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ResponseError {
-    /// 40003 `isv.invalid-auth-relations`: no consent for this data (seed 002, FACTS.md).
+    /// 40003 `isv.invalid-auth-relations`: no consent for this data (sources: S-OPENUSERINFO-ERRORS).
     InvalidAuthRelations,
-    /// 40006 `isv.insufficient-isv-permissions`: the app lacks the package (FACTS.md).
+    /// 40006 `isv.insufficient-isv-permissions`: the app lacks the package (sources:
+    /// S-OPENUSERINFO-ERRORS).
     InsufficientIsvPermissions,
 }
 
 impl ResponseError {
+    /// Every business error of a client `response`, in the order of SPEC §4's table (a test
+    /// ties the two).
+    pub const ALL: [ResponseError; 2] = [
+        ResponseError::InvalidAuthRelations,
+        ResponseError::InsufficientIsvPermissions,
+    ];
+
     /// `code`, `msg`, `subCode`, `subMsg`.
     pub const fn parts(self) -> (&'static str, &'static str, &'static str, &'static str) {
         match self {
@@ -199,3 +231,39 @@ impl ResponseError {
         }
     }
 }
+
+// The numbers and sub-codes tests compare against, named once (re-exported at the crate root), so
+// that a test reads `step.client_error() == Some(ERROR_DENIED)`, not a bare 11.
+
+/// `error` 1: the API is not available in this container.
+pub const ERROR_UNSUPPORTED: u32 = ClientError::Unsupported.code();
+/// `error` 2: invalid parameters (a malformed `scopes`).
+pub const ERROR_INVALID_PARAMETERS: u32 = ClientError::InvalidParameters.code();
+/// `error` 3: the user closed the popup.
+pub const ERROR_DISMISSED: u32 = ClientError::Dismissed.code();
+/// `error` 4: the app lacks the JSAPI base package.
+pub const ERROR_NO_PERMISSION: u32 = ClientError::NoPermission.code();
+/// `error` 10: the network failed, or the response was lost.
+pub const ERROR_NETWORK: u32 = ClientError::Network.code();
+/// `error` 11: the user tapped deny.
+pub const ERROR_DENIED: u32 = ClientError::Denied.code();
+
+/// `isv.code-invalid`: an unknown, used, expired or revoked auth code.
+pub const CODE_INVALID: &str = GatewayError::CodeInvalid.sub_code();
+/// `isv.unmatched-app-id`: the code was issued to another app.
+pub const UNMATCHED_APP_ID: &str = GatewayError::UnmatchedAppId.sub_code();
+/// `isv.grant-type-invalid`.
+pub const GRANT_TYPE_INVALID: &str = GatewayError::GrantTypeInvalid.sub_code();
+/// `isv.refresh-token-invalid`: an unknown, rotated or revoked refresh token.
+pub const REFRESH_TOKEN_INVALID: &str = GatewayError::RefreshTokenInvalid.sub_code();
+/// `isv.refresh-token-time-out`: the refresh deadline has passed.
+pub const REFRESH_TOKEN_TIME_OUT: &str = GatewayError::RefreshTokenTimeOut.sub_code();
+/// `aop.invalid-auth-token`: an unknown, rotated or revoked access token.
+pub const INVALID_AUTH_TOKEN: &str = GatewayError::InvalidAuthToken.sub_code();
+/// `aop.auth-token-time-out`: the access token has expired.
+pub const AUTH_TOKEN_TIME_OUT: &str = GatewayError::AuthTokenTimeOut.sub_code();
+/// `isv.insufficient-isv-permissions`: the app lacks the package.
+pub const INSUFFICIENT_ISV_PERMISSIONS: &str = GatewayError::InsufficientIsvPermissions.sub_code();
+/// `isv.insufficient-user-permissions`: the token's grant does not cover the API.
+pub const INSUFFICIENT_USER_PERMISSIONS: &str =
+    GatewayError::InsufficientUserPermissions.sub_code();

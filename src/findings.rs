@@ -14,17 +14,26 @@ use crate::world::{AppId, UserId};
 #[serde(rename_all = "kebab-case")]
 pub enum FindingId {
     /// Two popups where one would do: a `my.getAuthCode` popup for profile data (`auth_user`,
-    /// `USER_NICKNAME`, `USER_AVATAR`) plus the `userInfo` button's (seeds 000, 002).
+    /// `USER_NICKNAME`, `USER_AVATAR`) plus the `userInfo` button's (sources: S-ONE-POPUP).
     DoublePopup,
-    /// A prompted scope requested on the first screen (seeds 000, 001).
+    /// A prompted scope requested on the first screen (sources: S-NO-FIRST-SCREEN).
     FirstScreenPrompt,
-    /// A prompted scope requested in `onLoad`; only silent authorization is allowed there (seed 000).
+    /// A prompted scope requested in `onLoad`; only silent authorization is allowed there (sources: S-ONLOAD-SILENT).
     PromptInOnload,
-    /// `my.getAuthCode` in `onShow`: closing the popup fires `onShow` again (FACTS.md).
+    /// `my.getAuthCode` in `onShow`: closing the popup fires `onShow` again (sources: S-NO-ONSHOW).
     CallInOnshow,
 }
 
 impl FindingId {
+    /// Every finding, in the order of SPEC §5's table (a test ties the two). This is also the
+    /// order of `summary.findings` in a trace (the derived `Ord`).
+    pub const ALL: [FindingId; 4] = [
+        FindingId::DoublePopup,
+        FindingId::FirstScreenPrompt,
+        FindingId::PromptInOnload,
+        FindingId::CallInOnshow,
+    ];
+
     /// The id as written in traces, e.g. `"double-popup"`.
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -423,10 +423,9 @@ impl Gateway {
             expires_in: g.access_expires.since(now),
             refresh_token: RefreshToken::new(g.refresh, prompted),
             re_expires_in: g.refresh_deadline.since(now),
+            // Exact: an i64 origin plus a u64 clock always fits in i128 (R-GW-AUTH-START).
             auth_start: AuthStart::from_unix(
-                config
-                    .clock_origin_unix
-                    .saturating_add(i64::try_from(g.auth_start.0).unwrap_or(i64::MAX)),
+                i128::from(config.clock_origin_unix) + i128::from(g.auth_start.0),
             ),
         }
     }

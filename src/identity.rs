@@ -59,7 +59,7 @@ impl IdentityKeys {
         }
     }
 
-    /// The `user_id` of the user with index `user`: 16 digits starting `2088` (FACTS.md).
+    /// The `user_id` of the user with index `user`: 16 digits starting `2088` (sources: S-ID-USER).
     pub fn user_id(&self, user: u32) -> u64 {
         2088 * USER_TAIL_SPACE + self.user_tail(u64::from(user))
     }
@@ -75,7 +75,7 @@ impl IdentityKeys {
         }
     }
 
-    /// The `open_id` of (user, app): 47 alphanumerics (FACTS.md's published example length),
+    /// The `open_id` of (user, app): 47 alphanumerics (the published example's length, sources: S-ID-OPEN),
     /// distinct for every pair because its first 11 characters encode a 64-bit permutation of it.
     pub fn open_id(&self, user: u32, app: u32) -> String {
         self.open_id_value(user, app).to_string()
@@ -194,7 +194,7 @@ fn parse_hex32(text: &[u8], upper: bool) -> Option<u128> {
     })
 }
 
-/// Renders an auth code: 32 uppercase hex digits (FACTS.md: a 32-character string is typical).
+/// Renders an auth code: 32 uppercase hex digits (a 32-character string is typical, sources: S-ID-CODE).
 pub fn code_text(code: u128) -> String {
     ascii(&crate::hex128::digits(code, true))
 }

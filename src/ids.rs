@@ -301,18 +301,19 @@ impl FromStr for OpenId {
 text_serde!(OpenId, "an open_id");
 
 /// When a grant's current token began: Unix seconds, written as Beijing time
-/// `YYYY-MM-DD HH:MM:SS`.
+/// `YYYY-MM-DD HH:MM:SS`. Wider than i64: `clockOriginUnix` plus the clock is exact (SPEC
+/// R-GW-AUTH-START).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AuthStart(i64);
+pub struct AuthStart(i128);
 
 impl AuthStart {
     /// The instant `unix_seconds`.
-    pub const fn from_unix(unix_seconds: i64) -> Self {
+    pub const fn from_unix(unix_seconds: i128) -> Self {
         AuthStart(unix_seconds)
     }
 
     /// Unix seconds.
-    pub const fn unix(self) -> i64 {
+    pub const fn unix(self) -> i128 {
         self.0
     }
 
@@ -367,12 +368,12 @@ mod tests {
             let id = keys.user_id(u);
             round_trip(AlipayUserId::new(id), &identity::user_id_text(id));
             round_trip(keys.open_id_value(u, 3), &keys.open_id(u, 3));
-            let t = (v % 4_000_000_000) as i64;
+            let t = (v % 4_000_000_000) as i128;
             round_trip(AuthStart::from_unix(t), &crate::clock::format_beijing(t));
         }
         assert_eq!(
-            AuthStart::from_unix(i64::MAX).to_string(),
-            crate::clock::format_beijing(i64::MAX)
+            AuthStart::from_unix(i128::from(i64::MAX)).to_string(),
+            crate::clock::format_beijing(i128::from(i64::MAX))
         );
     }
 

@@ -81,6 +81,7 @@
 //! | JSON scenarios and traces | [`scenario`] |
 //! | exhaustive exploration (the engine; no clock) | [`explore`] |
 //! | reference model for downstream property tests (feature `reference-model`) | `reference` |
+//! | checking your login server (feature `testing`) | `testing` |
 //!
 //! The `authsim` command (demo, run, diagram, serve, simulate, explore) is a separate package,
 //! `authsim-cli` in the repository's `cli/` folder, so that depending on this library compiles
@@ -90,6 +91,8 @@
 //!
 //! - `reference-model`: proptest strategies, a `ReferenceStateMachine` and a generic harness
 //!   (module `reference`), for downstream property tests.
+//! - `testing`: `testing::check_backend`, which checks an app server's login logic against the
+//!   simulator with journey-level property tests and prints a shrunk, numbered counterexample.
 //! - `schema`: JSON Schemas of the scenario and trace formats, generated from the types
 //!   ([`scenario::scenario_schema`], [`scenario::trace_schema`]).
 pub mod call;
@@ -109,6 +112,7 @@ pub mod member;
 pub mod payload;
 pub mod scope;
 pub mod sim;
+mod step_values;
 pub mod text;
 mod tokens;
 pub mod world;
@@ -129,3 +133,13 @@ pub mod explore;
 #[cfg(feature = "reference-model")]
 pub mod reference;
 pub mod scenario;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+// The codes tests compare against, where users look first (defined in `error_codes`).
+pub use error_codes::{
+    AUTH_TOKEN_TIME_OUT, CODE_INVALID, ERROR_DENIED, ERROR_DISMISSED, ERROR_INVALID_PARAMETERS,
+    ERROR_NETWORK, ERROR_NO_PERMISSION, ERROR_UNSUPPORTED, GRANT_TYPE_INVALID,
+    INSUFFICIENT_ISV_PERMISSIONS, INSUFFICIENT_USER_PERMISSIONS, INVALID_AUTH_TOKEN,
+    REFRESH_TOKEN_INVALID, REFRESH_TOKEN_TIME_OUT, UNMATCHED_APP_ID,
+};

@@ -2,8 +2,8 @@
 //!
 //! Consent for these comes only from tapping `<button open-type="getAuthorize" scope="…">`, which
 //! takes exactly one scope, `userInfo` or `phoneNumber`; the two are never asked for in the same
-//! popup (seed 002). `my.getOpenUserInfo` and `my.getPhoneNumber` then deliver their result (or
-//! their business error) as a JSON string in the `success` callback's `response` (FACTS.md).
+//! popup (sources: S-BUTTON). `my.getOpenUserInfo` and `my.getPhoneNumber` then deliver their result (or
+//! their business error) as a JSON string in the `success` callback's `response` (sources: S-OPENUSERINFO-ERRORS).
 
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +27,7 @@ pub enum ButtonScope {
 
 impl ButtonScope {
     /// Reads the button's `scope` attribute: exactly `userInfo` or `phoneNumber`, as in the
-    /// platform's sample code (seed 002's prose writes `userinfo`; see SPEC R-BTN-ONE-SCOPE).
+    /// platform's sample code (the FAQ's prose writes `userinfo`, sources: S-BUTTON; see SPEC R-BTN-ONE-SCOPE).
     pub fn parse(attr: &str) -> Option<ButtonScope> {
         match attr {
             "userInfo" => Some(ButtonScope::UserInfo),
@@ -56,9 +56,18 @@ pub enum ButtonError {
 }
 
 impl ButtonError {
-    /// The `onError` detail.
-    pub fn detail(self) -> AuthorizeError {
-        let msg = match self {
+    /// Every reason, in the order of SPEC §4's table (a test ties the two).
+    pub const ALL: [ButtonError; 5] = [
+        ButtonError::InvalidScope,
+        ButtonError::NotEnterprise,
+        ButtonError::Denied,
+        ButtonError::Dismissed,
+        ButtonError::Network,
+    ];
+
+    /// The `errorMessage` of the `onError` detail.
+    pub const fn message(self) -> &'static str {
+        match self {
             ButtonError::InvalidScope => {
                 "invalid scope: getAuthorize takes exactly one scope, userInfo or phoneNumber"
             }
@@ -68,10 +77,14 @@ impl ButtonError {
             ButtonError::Denied => "user denied the authorization",
             ButtonError::Dismissed => "user closed the authorization popup",
             ButtonError::Network => "network error",
-        };
+        }
+    }
+
+    /// The `onError` detail.
+    pub fn detail(self) -> AuthorizeError {
         AuthorizeError {
             kind: "getAuthorize".into(),
-            error_message: msg.into(),
+            error_message: self.message().into(),
         }
     }
 }

@@ -42,7 +42,7 @@ pub enum Payload {
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
-/// `my.getAuthCode` success: `{authCode, authSuccessScopes, authErrorScopes}` (seed 001, 003).
+/// `my.getAuthCode` success: `{authCode, authSuccessScopes, authErrorScopes}` (sources: S-AUTHCODE-SUCCESS).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -106,7 +106,7 @@ pub struct OpenUserInfoDoc {
 
 /// `{"code":"10000","msg":"Success","gender":"","countryCode":"","province":"","city":"",
 /// "nickName":…,"avatar":…}`; gender, countryCode, province and city are always empty
-/// (FACTS.md); `nickName` is absent for a user without one (seed 002).
+/// (sources: S-OPENUSERINFO-RESPONSE); `nickName` is absent for a user without one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenUserInfoBody {
@@ -180,7 +180,7 @@ pub(crate) fn response_string<T: Serialize>(inner: &T) -> ResponseString {
     }
 }
 
-/// `my.getSetting` success: `{authSetting: {userInfo, phoneNumber}}` (FACTS.md).
+/// `my.getSetting` success: `{authSetting: {userInfo, phoneNumber}}` (sources: S-GETSETTING).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -212,7 +212,7 @@ pub struct AuthorizeError {
     pub error_message: String,
 }
 
-/// `{"alipay_system_oauth_token_response": {...}, "sign": "..."}` (FACTS.md).
+/// `{"alipay_system_oauth_token_response": {...}, "sign": "..."}` (sources: S-GW-SHAPE).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -261,7 +261,7 @@ pub struct UserInfoShareSuccess {
     pub sign: Cow<'static, str>,
 }
 
-/// The member profile `alipay.user.info.share` returns (FACTS.md field names).
+/// The member profile `alipay.user.info.share` returns (field names from sources: S-INFO-SHARE).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -281,7 +281,7 @@ pub struct UserInfoShareBody {
     pub nick_name: Option<String>,
 }
 
-/// `{"error_response": {code, msg, sub_code, sub_msg}}` (FACTS.md).
+/// `{"error_response": {code, msg, sub_code, sub_msg}}` (sources: S-GW-SHAPE).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]

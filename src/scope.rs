@@ -1,6 +1,6 @@
 //! Scopes: what a mini program asks `my.getAuthCode` for, and how the raw `scopes` argument is read.
 //!
-//! `auth_base` is silent (no popup); every other scope is prompted (seed 001, seed 003).
+//! `auth_base` is silent (no popup); every other scope is prompted (sources: S-SCOPE-SILENT).
 //! The argument is kept as raw JSON ([`ScopesArg`]) because the real API accepts a String or an
 //! Array and the simulator must be able to reject anything else with error 2.
 
@@ -11,52 +11,52 @@ use serde_json::Value;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Scope {
-    /// Silent: yields only `user_id` through `alipay.system.oauth.token` (seed 001).
+    /// Silent: yields only `user_id` through `alipay.system.oauth.token` (sources: S-SCOPE-SILENT).
     #[serde(rename = "auth_base")]
     AuthBase,
-    /// Prompted: member information through `alipay.user.info.share` (seed 001).
+    /// Prompted: member information through `alipay.user.info.share` (sources: S-SCOPE-AUTH-USER).
     #[serde(rename = "auth_user")]
     AuthUser,
-    /// Prompted: Zhima credit; listed by an older Chinese page (FACTS.md).
+    /// Prompted: Zhima credit; listed by an older Chinese page (sources: S-SCOPES-INTL).
     #[serde(rename = "auth_zhima")]
     AuthZhima,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "SEND_MESSAGE")]
     SendMessage,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "USER_NICKNAME")]
     UserNickname,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "USER_NAME")]
     UserName,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "USER_LOGIN_ID")]
     UserLoginId,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "PLAINTEXT_USER_LOGIN_ID")]
     PlaintextUserLoginId,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "HASH_LOGIN_ID")]
     HashLoginId,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "USER_AVATAR")]
     UserAvatar,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "USER_GENDER")]
     UserGender,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "USER_BIRTHDAY")]
     UserBirthday,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "USER_NATIONALITY")]
     UserNationality,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "USER_CONTACTINFO")]
     UserContactInfo,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "USER_ADDRESS")]
     UserAddress,
-    /// Prompted (seed 003).
+    /// Prompted (sources: S-SCOPES-INTL).
     #[serde(rename = "PLAINTEXT_MOBILE_PHONE")]
     PlaintextMobilePhone,
 }
@@ -109,7 +109,7 @@ impl Scope {
         Scope::ALL.into_iter().find(|s| s.as_str() == name)
     }
 
-    /// `auth_base` never shows a popup; every other scope needs the user's consent (seed 003 note).
+    /// `auth_base` never shows a popup; every other scope needs the user's consent (sources: S-SCOPE-SILENT).
     pub const fn is_silent(self) -> bool {
         matches!(self, Scope::AuthBase)
     }
@@ -194,12 +194,23 @@ impl FromIterator<Scope> for ScopeSet {
 
 /// The raw `scopes` argument of `my.getAuthCode`, exactly as a mini program would pass it.
 ///
-/// `None` means the argument was left out (it defaults to `auth_base`, seed 001). Anything that
-/// is not a known scope name or a non-empty array of them is rejected with error 2 (seed 003).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `None` means the argument was left out (it defaults to `auth_base`, sources: S-SCOPES-ARG). Anything that
+/// is not a known scope name or a non-empty array of them is rejected with error 2 (sources: S-ERR-2).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct ScopesArg(pub Option<Value>);
+
+/// The argument as the mini program wrote it (`ScopesArg("auth_user")`, `ScopesArg(missing)`):
+/// counterexamples print actions, and the JSON reads better than `Some(String(…))`.
+impl std::fmt::Debug for ScopesArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            None => f.write_str("ScopesArg(missing)"),
+            Some(v) => write!(f, "ScopesArg({v})"),
+        }
+    }
+}
 
 impl ScopesArg {
     /// The argument left out: `auth_base`.
@@ -207,7 +218,7 @@ impl ScopesArg {
         ScopesArg(None)
     }
 
-    /// An array of scope names, as seed 003 requires.
+    /// An array of scope names, as the international page requires (sources: S-SCOPES-ARG).
     pub fn list<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Self {
         ScopesArg(Some(Value::Array(
             names

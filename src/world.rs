@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Package {
-    /// The JSAPI base package: without it `my.getAuthCode` fails with error 4 (N22104, seed 001).
+    /// The JSAPI base package: without it `my.getAuthCode` fails with error 4 (N22104, sources: S-ERR-4).
     JsapiBasic,
-    /// Member basic info: `my.getOpenUserInfo` (seed 002).
+    /// Member basic info: `my.getOpenUserInfo` (sources: S-OPENUSERINFO-ERRORS).
     MemberBasicInfo,
     /// The legacy member-info package behind `alipay.user.info.share`, closed to new apps since
-    /// 2019-05-25 (seed 002).
+    /// 2019-05-25 (sources: S-MEMBER-PACKAGE).
     MemberInfo,
-    /// Phone number: `my.getPhoneNumber` (FACTS.md).
+    /// Phone number: `my.getPhoneNumber` (sources: S-PHONE).
     PhoneNumber,
 }
 
@@ -27,7 +27,7 @@ pub struct AppSpec {
     /// The packages the app has.
     #[serde(default)]
     pub packages: Vec<Package>,
-    /// Enterprise mini programs may ask for the phone number; personal ones may not (FACTS.md).
+    /// Enterprise mini programs may ask for the phone number; personal ones may not (sources: S-PHONE).
     #[serde(default)]
     pub enterprise: bool,
 }
@@ -67,7 +67,7 @@ impl AppSpec {
 pub struct UserSpec {
     /// A name unique in the world.
     pub name: String,
-    /// Some accounts have no nickname (seed 002); then `nickName` is absent.
+    /// Some accounts have no nickname (sources: S-OPENUSERINFO-RESPONSE); then `nickName` is absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nick_name: Option<String>,
     /// Avatar URL, if any.

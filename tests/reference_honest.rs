@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use authsim::explore::SmallWorld;
+use authsim::findings::FindingId;
 use authsim::prelude::*;
 use authsim::reference::{AuthFlowImpl, AuthFlowTest, Observation};
 use proptest_state_machine::prop_state_machine;
@@ -18,6 +19,23 @@ struct Pair {
     user_info: bool,
     phone: bool,
     epoch: u32,
+    /// Popups seen since the last revocation: a profile popup of `my.getAuthCode`, the
+    /// `userInfo` button's, and whether the double popup was reported.
+    profile_popup: bool,
+    button_popup: bool,
+    double_reported: bool,
+}
+
+impl Pair {
+    /// The double-popup finding, the first time both kinds of popup have been seen.
+    fn double_popup(&mut self) -> Vec<FindingId> {
+        if self.profile_popup && self.button_popup && !self.double_reported {
+            self.double_reported = true;
+            vec![FindingId::DoublePopup]
+        } else {
+            Vec::new()
+        }
+    }
 }
 
 struct Code {
@@ -113,11 +131,23 @@ impl AuthFlowImpl for SimpleMock {
         let mut granted = scopes.clone();
         let mut newly = Vec::new();
         let popups = u32::from(!pending.is_empty());
+        let profile = ["auth_user", "USER_NICKNAME", "USER_AVATAR"];
+        let findings = if pending.iter().any(|s| profile.contains(&s.as_str())) {
+            let p = self.pair(req.user, req.app);
+            p.profile_popup = true;
+            p.double_popup()
+        } else {
+            Vec::new()
+        };
+        let fail = |error, popups| Observation {
+            findings: findings.clone(),
+            ..Observation::client_error(error, popups)
+        };
         if popups == 1 {
             let accepted: Vec<String> = match &req.decision {
                 Decision::Accept => pending.clone(),
-                Decision::Deny => return Observation::client_error(11, 1),
-                Decision::Dismiss => return Observation::client_error(3, 1),
+                Decision::Deny => return fail(11, 1),
+                Decision::Dismiss => return fail(3, 1),
                 Decision::AcceptOnly(list) => pending
                     .iter()
                     .filter(|p| list.iter().any(|s| s.as_str() == p.as_str()))
@@ -125,13 +155,13 @@ impl AuthFlowImpl for SimpleMock {
                     .collect(),
             };
             if accepted.is_empty() {
-                return Observation::client_error(11, 1);
+                return fail(11, 1);
             }
             granted.retain(|s| !pending.contains(s) || accepted.contains(s));
             newly = accepted;
         }
         if req.network == Network::Fail {
-            return Observation::client_error(10, popups);
+            return fail(10, popups);
         }
         let p = self.pair(req.user, req.app);
         p.scopes.extend(newly);
@@ -149,9 +179,10 @@ impl AuthFlowImpl for SimpleMock {
             },
         );
         if req.network == Network::LostResponse {
-            return Observation::client_error(10, popups);
+            return fail(10, popups);
         }
         Observation {
+            findings,
             auth_code: Some(code),
             granted: granted.iter().filter_map(|s| Scope::parse(s)).collect(),
             ..Observation::new(Outcome::Success).popups(popups)
@@ -176,16 +207,26 @@ impl AuthFlowImpl for SimpleMock {
         if *flag {
             return Observation::new(Outcome::Success);
         }
-        if matches!(decision, Decision::Deny | Decision::Dismiss) || network == Network::Fail {
-            return Observation::new(Outcome::Fail).popups(1);
+        let refused =
+            matches!(decision, Decision::Deny | Decision::Dismiss) || network == Network::Fail;
+        if !refused {
+            *flag = true;
         }
-        *flag = true;
-        let outcome = if network == Network::Ok {
+        let findings = if scope == "userInfo" {
+            p.button_popup = true;
+            p.double_popup()
+        } else {
+            Vec::new()
+        };
+        let outcome = if network == Network::Ok && !refused {
             Outcome::Success
         } else {
             Outcome::Fail
         };
-        Observation::new(outcome).popups(1)
+        Observation {
+            findings,
+            ..Observation::new(outcome).popups(1)
+        }
     }
 
     fn get_setting(&mut self, user: UserId, app: AppId) -> Observation {

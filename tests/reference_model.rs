@@ -5,11 +5,12 @@
 use std::collections::BTreeSet;
 
 use authsim::explore::SmallWorld;
+use authsim::findings::FindingId;
 use authsim::prelude::*;
 use authsim::reference::strategies;
 use authsim::reference::{
-    Action, CodeRef, DecisionChoice, Expected, ModelState, ScopesChoice, model::CODE_INVALID,
-    model::REFRESH_TOKEN_TIME_OUT, model::UNMATCHED_APP_ID,
+    Action, CODE_INVALID, CodeRef, Decision, Expected, ModelState, REFRESH_TOKEN_TIME_OUT,
+    ScopesArg, UNMATCHED_APP_ID, model::requested_scopes,
 };
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngSeed, TestRunner};
@@ -64,6 +65,9 @@ fn generated_sequences_reach_every_outcome_kind() {
             assert!(s.allows(a), "the generator produced a disallowed {a:?}");
             s.step(a);
             seen.insert(kind(a, &s.expected));
+            if let Some(f) = s.expected.finding {
+                seen.insert(format!("finding {}", f.as_str()));
+            }
         }
     }
     for want in [
@@ -84,6 +88,8 @@ fn generated_sequences_reach_every_outcome_kind() {
         "openUserInfo Success None None popups=0 code=40003",
         "phoneNumber Success None None popups=0 code=10000",
         "phoneNumber Success None None popups=0 code=40006",
+        // R-DOUBLE-POPUP: the generated journeys reach the finding, so the harness checks it.
+        "finding double-popup",
     ] {
         assert!(
             seen.contains(want),
@@ -107,7 +113,7 @@ fn model_predictions_follow_the_rules() {
     let both: authsim::scope::ScopeSet =
         [Scope::AuthUser, Scope::UserNickname].into_iter().collect();
     let user: authsim::scope::ScopeSet = [Scope::AuthUser].into_iter().collect();
-    let call = |scopes, decision| Action::GetAuthCode {
+    let call = |scopes: ScopesArg, decision: Decision| Action::GetAuthCode {
         user: u,
         app: a0,
         scopes,
@@ -116,7 +122,10 @@ fn model_predictions_follow_the_rules() {
     };
     let e = step(
         &mut s,
-        call(ScopesChoice::List(both), DecisionChoice::AcceptOnly(user)),
+        call(
+            ScopesArg::list(both.iter().map(Scope::as_str)),
+            Decision::AcceptOnly(vec![Scope::AuthUser]),
+        ),
     );
     assert_eq!(
         (e.outcome, e.popups, e.granted),
@@ -125,15 +134,12 @@ fn model_predictions_follow_the_rules() {
     // auth_user is remembered: silent now, USER_NICKNAME still prompts.
     let e = step(
         &mut s,
-        call(ScopesChoice::One(Scope::AuthUser), DecisionChoice::Deny),
+        call(ScopesArg::from(Scope::AuthUser), Decision::Deny),
     );
     assert_eq!((e.outcome, e.popups), (Outcome::Success, 0));
     let e = step(
         &mut s,
-        call(
-            ScopesChoice::One(Scope::UserNickname),
-            DecisionChoice::Dismiss,
-        ),
+        call(ScopesArg::from(Scope::UserNickname), Decision::Dismiss),
     );
     assert_eq!((e.outcome, e.popups, e.error), (Outcome::Fail, 1, Some(3)));
     let redeem = |app, i| Action::Redeem {
@@ -152,9 +158,9 @@ fn model_predictions_follow_the_rules() {
     };
     assert_eq!(step(&mut s, refresh(0)).outcome, Outcome::Error);
     // A fresh code expires at exactly the TTL.
-    step(&mut s, call(ScopesChoice::Missing, DecisionChoice::Accept));
+    step(&mut s, call(ScopesArg::missing(), Decision::Accept));
     step(&mut s, Action::AdvanceClock { seconds: 179 });
-    step(&mut s, call(ScopesChoice::Missing, DecisionChoice::Accept));
+    step(&mut s, call(ScopesArg::missing(), Decision::Accept));
     step(&mut s, Action::AdvanceClock { seconds: 1 });
     assert_eq!(step(&mut s, redeem(a0, 2)).sub_code, Some(CODE_INVALID));
     assert_eq!(step(&mut s, redeem(a0, 3)).identity, Some((u, a0)));
@@ -172,7 +178,66 @@ fn model_predictions_follow_the_rules() {
     step(&mut s, Action::Revoke { user: u, app: a0 });
     let e = step(
         &mut s,
-        call(ScopesChoice::One(Scope::AuthUser), DecisionChoice::Accept),
+        call(ScopesArg::from(Scope::AuthUser), Decision::Accept),
     );
     assert_eq!(e.popups, 1);
+}
+
+/// R-DOUBLE-POPUP in the model: an `auth_user` popup and then the `userInfo` button's popup for
+/// the same (user, app) predict the `double-popup` finding once; `auth_base` plus the button
+/// predicts none; a revocation starts the history afresh.
+#[test]
+fn r_double_popup_model_predicts_the_finding_once() {
+    let (u, a0, a1) = (UserId(0), AppId(0), AppId(1));
+    let mut s = ModelState::new(SmallWorld::default());
+    let call = |app, scopes: ScopesArg| Action::GetAuthCode {
+        user: u,
+        app,
+        scopes,
+        decision: Decision::Accept,
+        network: Network::Ok,
+    };
+    let button = |app, decision| Action::Button {
+        user: u,
+        app,
+        scope: authsim::reference::ButtonChoice::UserInfo,
+        decision,
+        network: Network::Ok,
+    };
+    // The recommended journey: silent auth_base, then the button: one popup, no finding.
+    assert_eq!(step(&mut s, call(a1, ScopesArg::missing())).finding, None);
+    let e = step(&mut s, button(a1, Decision::Accept));
+    assert_eq!((e.popups, e.finding), (1, None));
+    // auth_user's popup, then the button's (even dismissed): the finding, once.
+    assert_eq!(
+        step(&mut s, call(a0, ScopesArg::from(Scope::AuthUser))).finding,
+        None
+    );
+    let e = step(&mut s, button(a0, Decision::Dismiss));
+    assert_eq!((e.popups, e.finding), (1, Some(FindingId::DoublePopup)));
+    let e = step(&mut s, button(a0, Decision::Accept));
+    assert_eq!((e.popups, e.finding), (1, None), "raised once per history");
+    step(&mut s, Action::Revoke { user: u, app: a0 });
+    assert_eq!(step(&mut s, button(a0, Decision::Accept)).finding, None);
+    let e = step(&mut s, call(a0, ScopesArg::from(Scope::UserNickname)));
+    assert_eq!(e.finding, Some(FindingId::DoublePopup), "history restarted");
+}
+
+/// Property: every `valid_scopes()` argument is read the same way by the model and by the
+/// simulator's parser (same scope set), and every `invalid_scopes()` argument is malformed for
+/// both (error 2): the strategies mean what their names say (R-SCOPE-FORMS, R-SCOPE-INVALID).
+#[test]
+fn scope_strategies_valid_resolve_and_invalid_are_rejected() {
+    let mut r = runner();
+    let (valid, invalid) = (strategies::valid_scopes(), strategies::invalid_scopes());
+    for _ in 0..300 {
+        let arg = valid.new_tree(&mut r).expect("generates").current();
+        let parsed = arg
+            .resolve()
+            .unwrap_or_else(|e| panic!("{arg:?} was refused: {e}"));
+        assert_eq!(requested_scopes(&arg), Some(parsed.set()), "{arg:?}");
+        let arg = invalid.new_tree(&mut r).expect("generates").current();
+        assert!(arg.resolve().is_err(), "{arg:?} was accepted");
+        assert_eq!(requested_scopes(&arg), None, "{arg:?}");
+    }
 }

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use authsim::explore::SmallWorld;
 use authsim::prelude::*;
 use authsim::reference::{Action, AuthFlowImpl, AuthFlowTest, CodeRef, Observation, check_with};
-use proptest::test_runner::TestError;
 use proptest::test_runner::{Config, RngSeed};
 
 /// The simulator, except that a successful redemption is remembered and a replay of the same
@@ -69,7 +68,8 @@ impl AuthFlowImpl for DoubleSpend {
 }
 
 /// The harness fails for the double-spend implementation, and proptest shrinks the failing
-/// sequence to exactly: a code is issued, redeemed, and presented again.
+/// sequence to exactly: a code is issued, redeemed, and presented again. The failure is a value
+/// (no panic) whose report is the numbered journey, not the model's state.
 #[test]
 fn harness_fails_with_shrunk_counterexample_for_double_redemption() {
     let config = Config {
@@ -78,28 +78,38 @@ fn harness_fails_with_shrunk_counterexample_for_double_redemption() {
         rng_seed: RngSeed::Fixed(4),
         ..Config::default()
     };
-    let result = check_with::<DoubleSpend>(config, 40);
-    let Err(TestError::Fail(reason, (_, actions, _))) = result else {
-        panic!("the harness accepted an implementation that redeems codes twice: {result:?}");
+    let Err(found) = check_with::<DoubleSpend>(config, 40) else {
+        panic!("the harness accepted an implementation that redeems codes twice");
     };
-    eprintln!("shrunk counterexample: {actions:#?}\nreason: {reason}");
-    assert_eq!(actions.len(), 3, "not fully shrunk: {actions:#?}");
+    let report = found.to_string();
+    eprintln!("{report}");
+    let actions = &found.actions;
+    assert_eq!(actions.len(), 3, "not fully shrunk:\n{report}");
+    assert_eq!(
+        found.failed_at,
+        Some(3),
+        "the replay is the failing action:\n{report}"
+    );
     assert!(matches!(actions[0], Action::GetAuthCode { .. }));
-    let (Action::Redeem { app: a1, code: c1 }, Action::Redeem { app: a2, code: c2 }) =
-        (actions[1], actions[2])
+    let (&Action::Redeem { app: a1, code: c1 }, &Action::Redeem { app: a2, code: c2 }) =
+        (&actions[1], &actions[2])
     else {
-        panic!("expected two redemptions after the call: {actions:#?}");
+        panic!("expected two redemptions after the call:\n{report}");
     };
     assert_eq!((c1, c2), (CodeRef::Issued(0), CodeRef::Issued(0)));
-    let Action::GetAuthCode { app, .. } = actions[0] else {
+    let &Action::GetAuthCode { app, .. } = &actions[0] else {
         unreachable!()
     };
     assert_eq!(a1, app, "the first redemption is the legitimate one");
     let _ = a2; // the replay may come from any app: the mock answers it from its cache
     assert!(
-        reason.message().contains("outcome differs"),
-        "unexpected failure reason: {reason}"
+        found.reason.starts_with("outcome differs"),
+        "unexpected failure reason:\n{report}"
     );
+    // The report is the journey: numbered actions and the reason, a screen, not the model.
+    assert!(report.contains("  1. GetAuthCode") && report.contains("  3. Redeem"));
+    assert!(!report.contains("ModelState") && !report.contains("consent"));
+    assert!(report.lines().count() < 12, "{report}");
 }
 
 /// The same planted bug is caught through the `prop_state_machine!` entry point too (the

@@ -1,8 +1,10 @@
 //! The conformance vectors (`tests/vectors/*.json`): each is run through the library as
 //! `authsim run --json` runs it (the tool's `cli/tests/vectors_binary.rs` checks that the binary
-//! prints the same bytes) and must hold every expectation; together they must name every SPEC rule id listed here; each
-//! runs twice to the same bytes (R-DET-SEED); and every expectation in them must bite (a
-//! mutated copy of it fails).
+//! prints the same bytes) and must hold every expectation (but for [`FAILING`], whose failures
+//! are the point); together they must name every SPEC rule id listed here; each runs twice to
+//! the same bytes (R-DET-SEED), and to exactly the bytes of its golden trace
+//! (`tests/vectors/golden/NAME.json`; `AUTHSIM_BLESS=1 cargo test --all-features --test vectors`
+//! regenerates them); and every expectation in them must bite (a mutated copy of it fails).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -64,7 +66,38 @@ const RULES: &[&str] = &[
     "R-GW-INFO-SHARE",
     "R-GW-ERROR-SHAPE",
     "R-DET-SEED",
+    "R-DET-CLOCK",
+    "R-FIND-WHEN",
+    "R-FIND-ORDER",
+    "R-EXPECT-COUNT",
+    "R-PATTERN-MATCH",
+    "R-GW-AUTH-START",
+    "R-GW-CODE-ORDER",
+    "R-GW-REFRESH-ORDER",
+    "R-NET-ISSUE",
 ];
+
+/// Vectors whose expectations fail on purpose (SPEC §8.4: how failed expectations are counted),
+/// with the number of failed expectations their trace's summary must give: they exit 1.
+/// `expect-counting.json` checks R-EXPECT-COUNT and the unresolvable references of
+/// R-PATTERN-MATCH, which only a failing expectation can show.
+const FAILING: &[(&str, u64)] = &[("expect-counting.json", 5)];
+
+/// The number of failed expectations a vector must give: 0 but for [`FAILING`].
+fn failures_expected(path: &Path) -> u64 {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    FAILING
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(0, |(_, count)| *count)
+}
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/golden")
+}
 
 fn vectors() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
@@ -100,10 +133,26 @@ fn run_json(path: &Path) -> (i32, String, String) {
     }
 }
 
+/// Every vector holds every expectation, but for [`FAILING`], which must count exactly its
+/// failed expectations (R-EXPECT-COUNT) and exit 1. Each vector checks the rules it names; some
+/// only vectors check: R-FIND-WHEN, R-GW-AUTH-START, R-GW-CODE-ORDER, R-GW-REFRESH-ORDER,
+/// R-NET-ISSUE, R-PATTERN-MATCH (R-FIND-ORDER by the golden traces).
 #[test]
 fn every_vector_holds() {
     for path in vectors() {
         let (code, stdout, stderr) = run_json(&path);
+        let expected = failures_expected(&path);
+        if expected != 0 {
+            let trace: Value = serde_json::from_str(&stdout).expect("a trace");
+            assert_eq!(
+                trace["summary"]["expectationsFailed"],
+                expected,
+                "{}: the failed expectations counted (SPEC §8.4)",
+                path.display()
+            );
+            assert_eq!(code, 1, "{}: exit {code}; stderr: {stderr}", path.display());
+            continue;
+        }
         let trace: Value = serde_json::from_str(&stdout)
             .unwrap_or_else(|e| panic!("{}: no trace ({e}); stderr: {stderr}", path.display()));
         let failed: Vec<String> = trace["steps"]
@@ -163,6 +212,76 @@ fn every_vector_runs_to_the_same_bytes_twice() {
         assert!(!a.is_empty());
         assert_eq!(a, b, "{}: two runs differ (R-DET-SEED)", path.display());
     }
+}
+
+/// Every vector's trace is byte for byte its golden trace, `tests/vectors/golden/NAME.json`
+/// (R-DET-SEED: the bytes another implementation must reproduce); every golden trace has its
+/// vector. `AUTHSIM_BLESS=1` writes them afresh.
+#[test]
+fn every_vector_gives_exactly_its_golden_trace_r_det_seed() {
+    let bless = std::env::var_os("AUTHSIM_BLESS").is_some();
+    let dir = golden_dir();
+    let mut names = BTreeSet::new();
+    let mut problems = Vec::new();
+    for path in vectors() {
+        let name = path.file_name().unwrap().to_owned();
+        let (_, trace, stderr) = run_json(&path);
+        assert!(!trace.is_empty(), "{}: no trace: {stderr}", path.display());
+        let golden = dir.join(&name);
+        names.insert(name);
+        if bless {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&golden, &trace).unwrap();
+            continue;
+        }
+        match std::fs::read(&golden) {
+            Err(_) => problems.push(format!(
+                "{}: no golden trace {}; write it with `AUTHSIM_BLESS=1 cargo test --all-features \
+                 --test vectors` and commit it",
+                path.display(),
+                golden.display()
+            )),
+            Ok(bytes) if bytes != trace.as_bytes() => problems.push(format!(
+                "{}: the trace differs from {}{}; if the change is meant, regenerate with \
+                 `AUTHSIM_BLESS=1 cargo test --all-features --test vectors` and say so in the commit",
+                path.display(),
+                golden.display(),
+                first_difference(&String::from_utf8_lossy(&bytes), &trace)
+            )),
+            Ok(_) => {}
+        }
+    }
+    for e in std::fs::read_dir(&dir).expect("tests/vectors/golden exists") {
+        let p = e.unwrap().path();
+        if !p.file_name().is_some_and(|n| names.contains(n)) {
+            problems.push(format!(
+                "{}: a golden trace without a vector tests/vectors/{}",
+                p.display(),
+                p.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// ` (first difference at line N: ...)`, to find a changed byte in a long trace.
+fn first_difference(golden: &str, trace: &str) -> String {
+    let mut a = golden.lines();
+    let mut b = trace.lines();
+    for n in 1.. {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) if x == y => {}
+            (None, None) => break,
+            (x, y) => {
+                return format!(
+                    " (first difference at line {n}: golden {:?}, now {:?})",
+                    x.unwrap_or("<end>"),
+                    y.unwrap_or("<end>")
+                );
+            }
+        }
+    }
+    String::new()
 }
 
 #[test]
@@ -265,6 +384,10 @@ fn pattern_mutations(p: &Value) -> Vec<Value> {
 fn every_expectation_in_the_vectors_bites() {
     let mut checked = 0;
     for path in vectors() {
+        if failures_expected(&path) != 0 {
+            // Its expectations fail on purpose; its golden trace pins what they give.
+            continue;
+        }
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let steps = doc["steps"].as_array().unwrap();
         for (i, step) in steps.iter().enumerate() {

@@ -10,10 +10,12 @@
 //! | `authsim` / `authsim demo`, `authsim run` | [`commands`] (the human table: [`table`]) |
 //! | `authsim diagram` | [`diagram`] |
 //! | `authsim serve --stdio` | [`serve_stdio`] |
+//! | `authsim conform` | [`conform`] |
 //! | `authsim simulate` | [`population`] |
 //! | `authsim explore` | [`explore`] |
 
 pub mod commands;
+pub mod conform;
 pub mod diagram;
 pub mod explore;
 pub mod http;

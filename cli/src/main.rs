@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use authsim_cli::{commands, explore, output, population};
+use authsim_cli::{commands, conform, explore, output, population};
 use clap::{Parser, Subcommand};
 
 /// authsim: the deterministic reference simulator of Alipay mini-program user authorization.
@@ -42,6 +42,9 @@ enum Command {
     /// Visit every reachable state of a small world and check every invariant.
     #[command(after_help = output::EXIT_CODES)]
     Explore(explore::ExploreArgs),
+    /// Check another implementation of the line protocol against the embedded conformance suite.
+    #[command(after_help = output::EXIT_CODES)]
+    Conform(conform::ConformArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn run() -> ExitCode {
         Some(Command::Serve(args)) => commands::serve(args),
         Some(Command::Simulate(args)) => population::simulate(args),
         Some(Command::Explore(args)) => explore::explore(args),
+        Some(Command::Conform(args)) => conform::conform(args),
     }
 }
 

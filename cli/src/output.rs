@@ -4,7 +4,7 @@
 //! | exit | meaning |
 //! |---|---|
 //! | 0 | success: every expectation held, every invariant held, the output was written |
-//! | 1 | an expectation failed (`run`, `demo`) or an invariant was violated (`explore`) |
+//! | 1 | an expectation failed (`run`, `demo`), an invariant was violated (`explore`) or the implementation under test does not conform (`conform`) |
 //! | 2 | the input or the command line is invalid (unreadable, too large, malformed, out of range) |
 //! | 3 | the output could not be written (disk full, closed descriptor, `--record` not synced) |
 //! | 4 | authsim itself failed (a bug): one line on standard error, never a backtrace or 101 |
@@ -20,7 +20,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Exit status 0: success.
 pub const OK: u8 = 0;
-/// Exit status 1: an expectation failed, or an invariant was violated.
+/// Exit status 1: an expectation failed, an invariant was violated, or the implementation under
+/// test does not conform.
 pub const FAILED: u8 = 1;
 /// Exit status 2: the input or the command line is invalid.
 pub const INVALID: u8 = 2;
@@ -33,7 +34,8 @@ pub const INTERNAL: u8 = 4;
 pub const EXIT_CODES: &str = "\
 Exit codes (every subcommand):
   0  success
-  1  an expectation failed (run, demo) or an invariant was violated (explore)
+  1  an expectation failed (run, demo), an invariant was violated (explore)
+     or the implementation under test does not conform (conform)
   2  the input or the command line is invalid (unreadable, too large, malformed, out of range)
   3  the output could not be written (disk full, closed descriptor, --record not synced)
   4  authsim itself failed (a bug; reported on one line)

@@ -4,6 +4,10 @@
 //!   `my.getAuthCode` call can be driven one input per line (`call.invoke`, then `call.decide` /
 //!   `call.network` naming its save name), reading each answer before sending the next; an input
 //!   the call refuses is an answer with outcome `refused`, not an error.
+//! - A line that is an object with a `steps` member (and no `op`) is a whole scenario: checked
+//!   as `authsim run` checks it and played in a world of its own, the answer is
+//!   `{"trace": TRACE}` on one line, or an error line if the scenario is rejected. The current
+//!   world is untouched (SPEC R-CONFORM-SCENARIO: how `authsim conform` plays negative vectors).
 //! - Any other line is a scenario header (everything but `steps`): it starts a fresh world, and
 //!   the answer is `{"ready": {"seed": …, "apps": […], "users": […]}}`.
 //! - A line that cannot be used gets `{"error": "<line>:<column>: step <n>: <what>"}` and
@@ -150,10 +154,20 @@ fn answer(text: &str, line_no: usize, runner: &mut Option<Runner>) -> String {
 /// The answer as a value, or (`Err`) as text already serialized: a trace step is serialized
 /// straight from its type, so its members keep the order of the trace format.
 fn value_answer(text: &str, line_no: usize, runner: &mut Option<Runner>) -> Result<Value, String> {
-    let is_step = matches!(
-        serde_json::from_str::<Value>(text),
-        Ok(Value::Object(ref o)) if o.contains_key("op")
-    );
+    let (is_step, is_scenario) = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(o)) => (o.contains_key("op"), o.contains_key("steps")),
+        _ => (false, false),
+    };
+    if is_scenario && !is_step {
+        return match scenario::parse(text).and_then(|s| scenario::run(&s)) {
+            // Serialized here, so the members keep the order of the trace format.
+            Ok(trace) => Err(format!(
+                "{{\"trace\":{}}}",
+                serde_json::to_string(&trace).unwrap_or_else(|_| "{}".into())
+            )),
+            Err(e) => Ok(error(e, line_no)),
+        };
+    }
     if !is_step {
         return Ok(
             match scenario::parse_header(text).and_then(|h| Ok((Runner::new(&h)?, h))) {

@@ -8,7 +8,7 @@
 //!   included) is `{"<key>":{...},"sign":"..."}`, the `sign` being RSA2 (SHA256withRSA, PKCS#1
 //!   v1.5, base64) with the Alipay key over the exact text of the object as written
 //!   (SPEC R-HTTP-SIGN);
-//! - `my.getPhoneNumber`'s `response` is the whole message of FACTS.md: the inner object
+//! - `my.getPhoneNumber`'s `response` is the whole message of sources S-HTTP-PHONE-MESSAGE: the inner object
 //!   AES-128-CBC encrypted with the app's `aesKey` (zero IV, PKCS#7, base64), signed over the
 //!   quoted ciphertext; an app without `aesKey` gets the 40001 `isv.missing-encrypt-key`
 //!   document (SPEC R-HTTP-PHONE).
@@ -424,10 +424,10 @@ impl Wire {
     }
 }
 
-/// `my.getPhoneNumber` without an AES key (FACTS.md), in the model's `{"response":{...}}` form.
+/// `my.getPhoneNumber` without an AES key (sources: S-HTTP-PHONE-MESSAGE), in the model's `{"response":{...}}` form.
 pub const MISSING_ENCRYPT_KEY: &str = r#"{"response":{"code":"40001","msg":"Missing Required Arguments","subCode":"isv.missing-encrypt-key","subMsg":"缺少加密配置"}}"#;
 
-/// The encrypted phone-number message, members in FACTS.md's order.
+/// The encrypted phone-number message, members in the published order (sources: S-HTTP-PHONE-MESSAGE).
 #[derive(Serialize)]
 struct PhoneMessage<'a> {
     response: &'a str,

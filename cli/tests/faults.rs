@@ -633,7 +633,9 @@ fn r_exit_absurd_simulations_are_refused_at_once() {
 /// same codes.
 #[test]
 fn r_exit_the_table_ends_every_help() {
-    for sub in ["", "demo", "run", "diagram", "serve", "simulate", "explore"] {
+    for sub in [
+        "", "demo", "run", "diagram", "serve", "simulate", "explore", "conform",
+    ] {
         let args: Vec<&str> = [sub, "--help"]
             .into_iter()
             .filter(|a| !a.is_empty())

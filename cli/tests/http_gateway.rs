@@ -2,6 +2,8 @@
 //! Each test names the SPEC.md §9 rule it checks.
 
 mod common;
+#[path = "../../tests/common/spec_md.rs"]
+mod spec_md;
 
 use std::process::Command;
 
@@ -552,42 +554,18 @@ fn r_http_bad_steps_and_worlds_change_nothing() {
     server.stop();
 }
 
-/// R-HTTP-CHECKS: the table in SPEC.md §9 and the code's table are the same rows, in order.
+/// R-HTTP-CHECKS: the table in SPEC.md §9 and the code's table are the same rows, in order;
+/// R-HTTP-PHONE: the 40001 document for an app without `aesKey` is §9's, byte for byte.
 #[test]
 fn r_http_checks_table_in_spec_matches_the_code() {
-    let spec = std::fs::read_to_string(common::repo().join("SPEC.md")).unwrap();
-    let section = spec
-        .split("## 9. The HTTP gateway")
-        .nth(1)
-        .expect("SPEC.md has §9");
-    let rows: Vec<(String, String, String, String)> = section
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("| ") && l.contains("`isv."))
-        .map(|l| {
-            let cells: Vec<String> = l
-                .trim_matches('|')
-                .split('|')
-                .map(|c| c.trim().trim_matches('`').to_owned())
-                .collect();
-            (
-                cells[1].clone(),
-                cells[2].clone(),
-                cells[3].clone(),
-                cells[4].clone(),
-            )
-        })
-        .collect();
-    let code: Vec<(String, String, String, String)> = PROTOCOL_ERRORS
-        .iter()
-        .map(|r| {
-            (
-                r.0.to_owned(),
-                r.1.to_owned(),
-                r.2.to_owned(),
-                r.3.to_owned(),
-            )
-        })
-        .collect();
+    let spec = spec_md::read(&common::repo());
+    let section = spec_md::section(&spec, "## 9.");
+    let rows = spec_md::table(section, &["check", "sub_code", "code", "msg", "sub_msg"]);
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|r| r[1..].to_vec()).collect();
+    let code = spec_md::owned(PROTOCOL_ERRORS.map(|(s, c, m, sm)| [s, c, m, sm]));
     assert_eq!(rows, code);
+    assert!(
+        section.contains(&format!("`{}`", wire::MISSING_ENCRYPT_KEY)),
+        "SPEC.md §9 R-HTTP-PHONE gives the missing-encrypt-key document as the code writes it"
+    );
 }

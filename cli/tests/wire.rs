@@ -2,6 +2,9 @@
 //! AES-128 (NIST SP 800-38A), the app-id derivation (R-HTTP-APP-ID), key formats (R-HTTP-KEYS)
 //! and the request signature string (R-HTTP-CHECKS).
 
+#[path = "../../tests/common/spec_md.rs"]
+mod spec_md;
+
 use authsim::scenario::parse_header;
 use authsim_cli::wire;
 use base64::Engine as _;
@@ -116,4 +119,23 @@ fn r_http_app_id_derivation_known_answers() {
     assert_eq!(ids0, wire::app_ids(&h0), "deterministic");
     let other_seed = parse_header(r#"{"seed": 8, "apps": [{"name": "shop"}]}"#).unwrap();
     assert_ne!(wire::app_ids(&other_seed)[0], ids[0]);
+    // SPEC §1.1's known answers for the app ids, read from its table.
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let spec = spec_md::read(&repo);
+    let rows: Vec<Vec<String>> = spec_md::table(
+        spec_md::section(&spec, "### 1.1"),
+        &["seed", "item", "value"],
+    )
+    .into_iter()
+    .filter(|r| r[1].starts_with("first app_id"))
+    .collect();
+    assert_eq!(rows.len(), 3, "seeds 0, 1 and 2^64-1");
+    for row in rows {
+        let h = parse_header(&format!(
+            r#"{{"seed": {}, "apps": [{{"name": "a0"}}]}}"#,
+            row[0]
+        ))
+        .unwrap();
+        assert_eq!(wire::app_ids(&h)[0], row[2], "seed {}", row[0]);
+    }
 }

@@ -1,14 +1,23 @@
 //! The harness: a trait another implementation of the flow implements, a [`StateMachineTest`]
 //! generic over it, and the implementation for authsim's own [`Simulator`].
+//!
+//! A difference between the model and the implementation is a value ([`Counterexample`]), not a
+//! panic: [`check`] and [`check_with`] run proptest without a single panic and return the
+//! shrunk journey as numbered actions. Only the `prop_state_machine!` path panics, because
+//! proptest-state-machine's `StateMachineTest::apply` cannot return an error; its message is
+//! the same one-screen report.
 
+use std::fmt;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use proptest::test_runner::{Config as ProptestConfig, TestError, TestRunner};
+use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestError, TestRunner};
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
 
 use super::model::{Action, AuthFlowModel, CodeRef, Expected, ModelState, forged_code};
 use crate::call::{Decision, Network};
 use crate::explore::{MAX_WORLD, SmallWorld};
+use crate::findings::FindingId;
 use crate::payload::Payload;
 use crate::scope::ScopeSet;
 use crate::sim::{AuthCodeRequest, Outcome, Simulator, Step};
@@ -39,6 +48,12 @@ pub struct Observation {
     pub setting: Option<(bool, bool)>,
     /// `my.getOpenUserInfo` / `my.getPhoneNumber`: the `code` inside the `response` string.
     pub member_code: Option<String>,
+    /// The policy findings the step raised (`double-popup` is the one the model's journeys can
+    /// reach): "one popup per journey" is checked through this field.
+    pub findings: Vec<FindingId>,
+    /// The implementation refused the input itself (say, an unknown user): always a mismatch,
+    /// since the harness only sends inputs valid in the world it created.
+    pub input_error: Option<String>,
 }
 
 impl Observation {
@@ -56,6 +71,8 @@ impl Observation {
             refresh_token: None,
             setting: None,
             member_code: None,
+            findings: Vec::new(),
+            input_error: None,
         }
     }
 
@@ -81,9 +98,18 @@ impl Observation {
         }
     }
 
+    /// An implementation that refused the input: the harness reports it as a mismatch.
+    pub fn input_error(message: impl Into<String>) -> Self {
+        Observation {
+            input_error: Some(message.into()),
+            ..Observation::new(Outcome::Error)
+        }
+    }
+
     /// What a simulator [`Step`] shows.
     pub fn from_step(step: &Step) -> Self {
         let mut o = Observation::new(step.outcome).popups(step.popups);
+        o.findings = step.findings.iter().map(|f| f.id).collect();
         match &step.result {
             Payload::AuthCode(s) => {
                 o.auth_code = Some(s.auth_code.to_string());
@@ -204,10 +230,13 @@ impl AuthFlowImpl for Simulator {
     }
 }
 
+/// A refused input becomes an [`Observation::input_error`], which the harness reports: the
+/// handles the harness passes come from the same world, so a refusal is a bug to report, not a
+/// reason to panic.
 fn observe(step: Result<Step, crate::error::InputError>) -> Observation {
     match step {
         Ok(step) => Observation::from_step(&step),
-        Err(e) => panic!("the simulator refused an input of its own world: {e}"),
+        Err(e) => Observation::input_error(e.to_string()),
     }
 }
 
@@ -242,33 +271,31 @@ impl<I: AuthFlowImpl> Driver<I> {
     }
 
     /// Runs `action` on the implementation and checks it against `model` (the state after the
-    /// action). Panics, with the expected and observed values, on any difference.
-    pub fn run(&mut self, model: &ModelState, action: &Action) {
+    /// action). `Err` says what differs, with the expected and observed values.
+    pub fn run(&mut self, model: &ModelState, action: &Action) -> Result<(), String> {
         let obs = self.call(action);
         let exp = &model.expected;
-        check_common(action, exp, &obs);
+        check_common(exp, &obs)?;
         if let Some(granted) = exp.granted {
-            let code = obs
-                .auth_code
-                .clone()
-                .unwrap_or_else(|| panic!("{action:?}: expected an authCode, got {obs:?}"));
-            assert_eq!(
-                obs.granted, granted,
-                "{action:?}: authSuccessScopes differ from the model's grant"
-            );
-            assert!(
-                !self.codes.contains(&code),
-                "{action:?}: authCode {code} was handed out before"
-            );
+            let Some(code) = obs.auth_code.clone() else {
+                return Err(format!("expected an authCode, got {obs:?}"));
+            };
+            if obs.granted != granted {
+                return Err(format!(
+                    "authSuccessScopes differ from the model's grant: expected {granted:?}, \
+                     observed {:?}",
+                    obs.granted
+                ));
+            }
+            if self.codes.contains(&code) {
+                return Err(format!("authCode {code} was handed out before"));
+            }
             self.codes.push(code);
-        } else {
-            assert_eq!(
-                obs.auth_code, None,
-                "{action:?}: the model expects no authCode"
-            );
+        } else if let Some(code) = &obs.auth_code {
+            return Err(format!("the model expects no authCode, observed {code}"));
         }
         if let Some((user, app)) = exp.identity {
-            self.check_identity(action, user, app, &obs);
+            self.check_identity(user, app, &obs)?;
             let token = obs.refresh_token.clone().unwrap_or_default();
             match *action {
                 Action::Refresh { grant, .. } => {
@@ -279,6 +306,7 @@ impl<I: AuthFlowImpl> Driver<I> {
                 _ => self.refresh_tokens.push((token, None)),
             }
         }
+        Ok(())
     }
 
     fn call(&mut self, action: &Action) -> Observation {
@@ -286,26 +314,26 @@ impl<I: AuthFlowImpl> Driver<I> {
             Action::GetAuthCode {
                 user,
                 app,
-                scopes,
-                decision,
+                ref scopes,
+                ref decision,
                 network,
             } => self.imp.get_auth_code(&AuthCodeRequest {
                 user,
                 app,
-                scopes: scopes.to_arg(),
+                scopes: scopes.clone(),
                 page: Default::default(),
-                decision: decision.to_decision(),
+                decision: decision.clone(),
                 network,
             }),
             Action::Button {
                 user,
                 app,
                 scope,
-                decision,
+                ref decision,
                 network,
             } => self
                 .imp
-                .authorize(user, app, scope.attr(), &decision.to_decision(), network),
+                .authorize(user, app, scope.attr(), decision, network),
             Action::GetSetting { user, app } => self.imp.get_setting(user, app),
             Action::GetOpenUserInfo { user, app } => self.imp.get_open_user_info(user, app),
             Action::GetPhoneNumber { user, app } => self.imp.get_phone_number(user, app),
@@ -332,71 +360,158 @@ impl<I: AuthFlowImpl> Driver<I> {
         }
     }
 
-    fn check_identity(&mut self, action: &Action, user: UserId, app: AppId, obs: &Observation) {
+    fn check_identity(
+        &mut self,
+        user: UserId,
+        app: AppId,
+        obs: &Observation,
+    ) -> Result<(), String> {
         let (Some(uid), Some(oid)) = (&obs.user_id, &obs.open_id) else {
-            panic!("{action:?}: expected a token response, got {obs:?}");
+            return Err(format!("expected a token response, got {obs:?}"));
         };
-        assert!(
-            obs.refresh_token.is_some(),
-            "{action:?}: a token response carries a refresh_token"
-        );
+        if obs.refresh_token.is_none() {
+            return Err("a token response carries a refresh_token; this one has none".into());
+        }
         let (u, a) = (user.0 as usize, app.0 as usize);
         match &self.user_ids[u] {
-            Some(seen) => assert_eq!(seen, uid, "{action:?}: user {u} changed user_id"),
+            Some(seen) if seen != uid => {
+                return Err(format!(
+                    "user {u} changed user_id: {seen} before, {uid} now"
+                ));
+            }
+            Some(_) => {}
             None => {
-                for (other, id) in self.user_ids.iter().enumerate() {
-                    assert_ne!(
-                        id.as_ref(),
-                        Some(uid),
-                        "{action:?}: users {u} and {other} share user_id {uid}"
-                    );
+                if let Some(other) = self.user_ids.iter().position(|id| id.as_ref() == Some(uid)) {
+                    return Err(format!("users {u} and {other} share user_id {uid}"));
                 }
                 self.user_ids[u] = Some(uid.clone());
             }
         }
         match &self.open_ids[u][a] {
-            Some(seen) => assert_eq!(seen, oid, "{action:?}: ({u}, {a}) changed open_id"),
+            Some(seen) if seen != oid => {
+                return Err(format!(
+                    "({u}, {a}) changed open_id: {seen} before, {oid} now"
+                ));
+            }
+            Some(_) => {}
             None => {
-                for row in &self.open_ids {
-                    for id in row {
-                        assert_ne!(
-                            id.as_ref(),
-                            Some(oid),
-                            "{action:?}: two (user, app) pairs share open_id {oid}"
-                        );
-                    }
+                if self
+                    .open_ids
+                    .iter()
+                    .flatten()
+                    .any(|id| id.as_ref() == Some(oid))
+                {
+                    return Err(format!("two (user, app) pairs share open_id {oid}"));
                 }
                 self.open_ids[u][a] = Some(oid.clone());
             }
         }
+        Ok(())
     }
 }
 
-fn check_common(action: &Action, exp: &Expected, obs: &Observation) {
-    let ctx = || format!("{action:?}\n  expected {exp:?}\n  observed {obs:?}");
-    assert_eq!(obs.outcome, exp.outcome, "outcome differs: {}", ctx());
-    assert_eq!(obs.popups, exp.popups, "popups differ: {}", ctx());
-    assert_eq!(obs.error, exp.error, "client error differs: {}", ctx());
-    assert_eq!(
-        obs.sub_code.as_deref(),
-        exp.sub_code,
-        "sub_code differs: {}",
-        ctx()
-    );
-    assert_eq!(obs.setting, exp.setting, "getSetting differs: {}", ctx());
-    assert_eq!(
-        obs.member_code.as_deref(),
-        exp.member_code,
-        "member-info code differs: {}",
-        ctx()
-    );
-    if exp.identity.is_none() {
-        assert!(
-            obs.user_id.is_none() && obs.open_id.is_none(),
-            "unexpected token response: {}",
-            ctx()
-        );
+fn check_common(exp: &Expected, obs: &Observation) -> Result<(), String> {
+    if let Some(e) = &obs.input_error {
+        return Err(format!("the implementation refused the input: {e}"));
     }
+    let expected_findings: Vec<FindingId> = exp.finding.into_iter().collect();
+    let what = if obs.outcome != exp.outcome {
+        "outcome"
+    } else if obs.popups != exp.popups {
+        "popups"
+    } else if obs.error != exp.error {
+        "client error"
+    } else if obs.sub_code.as_deref() != exp.sub_code {
+        "sub_code"
+    } else if obs.setting != exp.setting {
+        "getSetting"
+    } else if obs.member_code.as_deref() != exp.member_code {
+        "member-info code"
+    } else if obs.findings != expected_findings {
+        "findings"
+    } else if exp.identity.is_none() && (obs.user_id.is_some() || obs.open_id.is_some()) {
+        "token response (none expected)"
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "{what} differs\n  expected {exp:?}\n  observed {obs:?}"
+    ))
+}
+
+/// A failing journey, as a user reads it: the actions, numbered from 1, the one that failed, and
+/// what differed there. It never prints the model's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counterexample {
+    /// The (shrunk) actions.
+    pub actions: Vec<Action>,
+    /// The 1-based number of the action that failed, if one did (`None`: proptest gave up
+    /// before finding a failure, e.g. too many rejected cases; see `reason`).
+    pub failed_at: Option<usize>,
+    /// What differed, with the expected and observed values.
+    pub reason: String,
+}
+
+impl fmt::Display for Counterexample {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "a journey of {} actions fails:", self.actions.len())?;
+        for (i, action) in self.actions.iter().enumerate() {
+            let mark = if Some(i + 1) == self.failed_at {
+                "  <- fails"
+            } else {
+                ""
+            };
+            writeln!(f, "  {}. {action:?}{mark}", i + 1)?;
+        }
+        match self.failed_at {
+            Some(n) => write!(f, "action {n}: {}", self.reason),
+            None => write!(f, "{}", self.reason),
+        }
+    }
+}
+
+impl std::error::Error for Counterexample {}
+
+/// Runs `actions` from `world`'s initial state on a fresh `I`, checking each against the model.
+/// `Err` is the journey up to and including the first action that differs.
+pub fn replay<I: AuthFlowImpl>(
+    world: SmallWorld,
+    actions: &[Action],
+) -> Result<(), Counterexample> {
+    replay_counting::<I>(world, actions, None)
+}
+
+/// [`replay`], telling proptest-state-machine's shrinker how many actions ran (it first drops
+/// the actions after the failing one).
+fn replay_counting<I: AuthFlowImpl>(
+    world: SmallWorld,
+    actions: &[Action],
+    seen: Option<&AtomicUsize>,
+) -> Result<(), Counterexample> {
+    let mut model = ModelState::new(world);
+    let mut driver = Driver::<I>::new(&world);
+    for (i, action) in actions.iter().enumerate() {
+        if let Some(seen) = seen {
+            seen.fetch_add(1, Ordering::SeqCst);
+        }
+        if !model.allows(action) {
+            return Err(Counterexample {
+                actions: actions[..=i].to_vec(),
+                failed_at: Some(i + 1),
+                reason: "the action is not valid in the model's state (an index out of range)"
+                    .into(),
+            });
+        }
+        model.step(action);
+        if let Err(reason) = driver.run(&model, action) {
+            return Err(Counterexample {
+                actions: actions[..=i].to_vec(),
+                failed_at: Some(i + 1),
+                reason,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The [`StateMachineTest`] checking any [`AuthFlowImpl`] against [`AuthFlowModel`].
@@ -414,8 +529,12 @@ impl<I: AuthFlowImpl> StateMachineTest for AuthFlowTest<I> {
         Driver::new(&ref_state.world)
     }
 
+    /// Panics on a difference (the trait cannot return an error); the message is the action and
+    /// what differed, never the model's state. [`check`] runs the same checks without panicking.
     fn apply(mut sut: Driver<I>, ref_state: &ModelState, transition: Action) -> Driver<I> {
-        sut.run(ref_state, &transition);
+        if let Err(reason) = sut.run(ref_state, &transition) {
+            panic!("{transition:?}: {reason}");
+        }
         sut
     }
 
@@ -429,18 +548,11 @@ impl<I: AuthFlowImpl> StateMachineTest for AuthFlowTest<I> {
     }
 }
 
-/// A generated case: the model's initial state, the actions, and proptest's bookkeeping.
-pub type Case = (
-    ModelState,
-    Vec<Action>,
-    Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
-);
-
-/// Runs the harness for `I` outside the `prop_state_machine!` macro: `cases` random sequences of
+/// Runs the harness for `I` outside the `prop_state_machine!` macro: `cases` random journeys of
 /// up to `max_len` actions (proptest's environment variables, e.g. `PROPTEST_RNG_SEED`, apply).
-/// `Err(TestError::Fail(reason, case))` holds the shrunk counterexample.
-#[allow(clippy::result_large_err)] // proptest's own result type
-pub fn check<I: AuthFlowImpl>(cases: u32, max_len: usize) -> Result<(), TestError<Case>> {
+/// No panics: a difference fails the case as a value, proptest shrinks it, and `Err` holds the
+/// shrunk journey as numbered actions (`println!("{e}")` prints it).
+pub fn check<I: AuthFlowImpl>(cases: u32, max_len: usize) -> Result<(), Counterexample> {
     check_with::<I>(
         ProptestConfig {
             cases,
@@ -453,17 +565,33 @@ pub fn check<I: AuthFlowImpl>(cases: u32, max_len: usize) -> Result<(), TestErro
 
 /// [`check`] with a full proptest configuration (e.g. a fixed `rng_seed` for a reproducible
 /// counterexample).
-#[allow(clippy::result_large_err)] // proptest's own result type
 pub fn check_with<I: AuthFlowImpl>(
     config: ProptestConfig,
     max_len: usize,
-) -> Result<(), TestError<Case>> {
-    let mut runner = TestRunner::new(config.clone());
-    runner.run(
+) -> Result<(), Counterexample> {
+    let mut runner = TestRunner::new(config);
+    let result = runner.run(
         &AuthFlowModel::sequential_strategy(1..max_len.max(2)),
         |(initial, actions, seen)| {
-            AuthFlowTest::<I>::test_sequential(config.clone(), initial, actions, seen);
-            Ok(())
+            replay_counting::<I>(initial.world, &actions, seen.as_deref())
+                .map_err(|c| TestCaseError::fail(c.reason))
         },
-    )
+    );
+    let world = SmallWorld::default();
+    match result {
+        Ok(()) => Ok(()),
+        // Replaying the minimal journey gives the failing action's number and message.
+        Err(TestError::Fail(reason, (_, actions, _))) => Err(replay::<I>(world, &actions)
+            .err()
+            .unwrap_or(Counterexample {
+                actions,
+                failed_at: None,
+                reason: format!("failed under proptest but not on replay: {reason}"),
+            })),
+        Err(TestError::Abort(reason)) => Err(Counterexample {
+            actions: Vec::new(),
+            failed_at: None,
+            reason: format!("proptest gave up: {reason}"),
+        }),
+    }
 }

@@ -1,17 +1,22 @@
 //! The abstract model: a few arrays and two vectors of small `Copy` records, no strings, no maps.
 //!
-//! It is written from the SPEC's rules, not from the simulator's code: scopes are chosen as
-//! abstract classes ([`ScopesChoice`]) whose meaning the model knows directly, codes are indices
-//! into the list of codes delivered to the client, and the model predicts for every [`Action`] an
-//! [`Expected`] observation that the harness compares with what an implementation returns.
+//! It is written from the SPEC's rules, not from the simulator's code. Actions speak the
+//! simulator's own argument types ([`ScopesArg`], [`Decision`]: one pair of types for the model,
+//! the harness and the simulator), which the model reads with its own, independent reading of
+//! the rules ([`requested_scopes`]); codes are indices into the list of codes delivered to the
+//! client, and the model predicts for every [`Action`] an [`Expected`] observation that the
+//! harness compares with what an implementation returns.
 
 use proptest::strategy::BoxedStrategy;
 use proptest_state_machine::ReferenceStateMachine;
 use serde_json::Value;
 
-use crate::call::{Decision, Network};
+pub use crate::call::Decision;
+use crate::call::Network;
 use crate::explore::{MAX_WORLD, SmallWorld};
-use crate::scope::{Scope, ScopeSet, ScopesArg};
+use crate::findings::FindingId;
+pub use crate::scope::ScopesArg;
+use crate::scope::{Scope, ScopeSet};
 use crate::sim::Outcome;
 use crate::world::{AppId, UserId};
 
@@ -23,6 +28,28 @@ pub const UNMATCHED_APP_ID: &str = "isv.unmatched-app-id";
 pub const REFRESH_TOKEN_INVALID: &str = "isv.refresh-token-invalid";
 /// `isv.refresh-token-time-out`: the refresh deadline has passed.
 pub const REFRESH_TOKEN_TIME_OUT: &str = "isv.refresh-token-time-out";
+
+/// The scopes a `scopes` argument requests, or `None` for a malformed one (error 2), read
+/// directly from SPEC R-SCOPE-DEFAULT, R-SCOPE-FORMS and R-SCOPE-INVALID: left out or `null`
+/// means `auth_base`; a known name, or a non-empty array of known names, requests those; anything
+/// else is malformed.
+pub fn requested_scopes(arg: &ScopesArg) -> Option<ScopeSet> {
+    match &arg.0 {
+        None | Some(Value::Null) => Some(ScopeSet::EMPTY.with(Scope::AuthBase)),
+        Some(Value::String(name)) => Scope::parse(name).map(|s| ScopeSet::EMPTY.with(s)),
+        Some(Value::Array(items)) if !items.is_empty() => items
+            .iter()
+            .map(|v| v.as_str().and_then(Scope::parse))
+            .collect::<Option<ScopeSet>>(),
+        Some(_) => None,
+    }
+}
+
+/// The profile scopes whose popup the `userInfo` button's popup duplicates (SPEC R-DOUBLE-POPUP).
+const PROFILE_SCOPES: ScopeSet = ScopeSet::EMPTY
+    .with(Scope::AuthUser)
+    .with(Scope::UserNickname)
+    .with(Scope::UserAvatar);
 
 const M: usize = MAX_WORLD as usize;
 
@@ -56,9 +83,29 @@ impl InvalidScopes {
         InvalidScopes::Object,
         InvalidScopes::ArrayWithUnknown,
     ];
+
+    /// The malformed argument itself.
+    pub fn to_arg(self) -> ScopesArg {
+        ScopesArg(Some(match self {
+            InvalidScopes::UnknownName => Value::from("auth_nothing"),
+            InvalidScopes::WrongCase => Value::from("AUTH_USER"),
+            InvalidScopes::EmptyArray => Value::Array(Vec::new()),
+            InvalidScopes::Number => Value::from(42),
+            InvalidScopes::ArrayWithNumber => serde_json::json!(["auth_base", 7]),
+            InvalidScopes::Object => serde_json::json!({"scope": "auth_user"}),
+            InvalidScopes::ArrayWithUnknown => serde_json::json!(["auth_user", "nope"]),
+        }))
+    }
 }
 
-/// The `scopes` argument of a call, as a class the model understands without parsing.
+/// The `scopes` argument of a call, as a class.
+///
+/// Deprecated: actions and strategies now carry the simulator's own [`ScopesArg`] (one scopes
+/// type everywhere); build one with [`ScopesChoice::to_arg`], `ScopesArg::from(Scope::AuthUser)`,
+/// `ScopesArg::list(…)` or [`InvalidScopes::to_arg`].
+#[deprecated(
+    note = "use authsim::scope::ScopesArg (the simulator's own type) and the strategies                      valid_scopes() / invalid_scopes()"
+)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ScopesChoice {
     /// Argument left out: `auth_base`.
@@ -71,6 +118,7 @@ pub enum ScopesChoice {
     Invalid(InvalidScopes),
 }
 
+#[allow(deprecated)]
 impl ScopesChoice {
     /// The scopes requested, or `None` for a malformed argument (error 2).
     pub fn requested(self) -> Option<ScopeSet> {
@@ -89,43 +137,16 @@ impl ScopesChoice {
             ScopesChoice::Missing => ScopesArg::missing(),
             ScopesChoice::One(s) => ScopesArg::from(s),
             ScopesChoice::List(set) => ScopesArg::list(set.iter().map(Scope::as_str)),
-            ScopesChoice::Invalid(kind) => ScopesArg(Some(match kind {
-                InvalidScopes::UnknownName => Value::from("auth_nothing"),
-                InvalidScopes::WrongCase => Value::from("AUTH_USER"),
-                InvalidScopes::EmptyArray => Value::Array(Vec::new()),
-                InvalidScopes::Number => Value::from(42),
-                InvalidScopes::ArrayWithNumber => serde_json::json!(["auth_base", 7]),
-                InvalidScopes::Object => serde_json::json!({"scope": "auth_user"}),
-                InvalidScopes::ArrayWithUnknown => serde_json::json!(["auth_user", "nope"]),
-            })),
+            ScopesChoice::Invalid(kind) => kind.to_arg(),
         }
     }
 }
 
-/// The user's answer to a popup, as a `Copy` value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DecisionChoice {
-    /// Accept everything shown.
-    Accept,
-    /// Tap deny (error 11).
-    Deny,
-    /// Close the popup (error 3).
-    Dismiss,
-    /// Accept only these scopes (a partial grant; error 11 if none of them was shown).
-    AcceptOnly(ScopeSet),
-}
-
-impl DecisionChoice {
-    /// The simulator's [`Decision`].
-    pub fn to_decision(self) -> Decision {
-        match self {
-            DecisionChoice::Accept => Decision::Accept,
-            DecisionChoice::Deny => Decision::Deny,
-            DecisionChoice::Dismiss => Decision::Dismiss,
-            DecisionChoice::AcceptOnly(set) => Decision::AcceptOnly(set.iter().collect()),
-        }
-    }
-}
+/// The user's answer to a popup: the simulator's own [`Decision`] (one decision type for the
+/// model, the harness and the simulator). `DecisionChoice::AcceptOnly` took a `ScopeSet`;
+/// `Decision::AcceptOnly` takes the scopes as a `Vec<Scope>` (`set.iter().collect()`).
+#[deprecated(note = "use authsim::call::Decision, the one decision type")]
+pub type DecisionChoice = Decision;
 
 /// The `scope` attribute of a `getAuthorize` button.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -170,7 +191,7 @@ pub fn forged_code(k: u8) -> &'static str {
 }
 
 /// One input of the model's alphabet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// A whole `my.getAuthCode` call from a tap on a non-first screen.
     GetAuthCode {
@@ -179,9 +200,9 @@ pub enum Action {
         /// The app.
         app: AppId,
         /// The `scopes` argument.
-        scopes: ScopesChoice,
+        scopes: ScopesArg,
         /// The answer, if a popup shows.
-        decision: DecisionChoice,
+        decision: Decision,
         /// What the network does.
         network: Network,
     },
@@ -194,7 +215,7 @@ pub enum Action {
         /// The `scope` attribute.
         scope: ButtonChoice,
         /// The answer, if a popup shows.
-        decision: DecisionChoice,
+        decision: Decision,
         /// What the network does.
         network: Network,
     },
@@ -269,6 +290,11 @@ pub struct Expected {
     /// For `my.getOpenUserInfo` / `my.getPhoneNumber`: the `code` inside `response`
     /// (`10000`, `40003` without consent, `40006` without the package).
     pub member_code: Option<&'static str>,
+    /// The finding the step raises: `double-popup` the first time a (user, app) pair has seen
+    /// both a `my.getAuthCode` popup for profile data and the `userInfo` button's popup since
+    /// the last revocation (SPEC R-DOUBLE-POPUP; the harness's actions are taps on a later
+    /// screen, so no other finding can arise).
+    pub finding: Option<FindingId>,
 }
 
 impl Expected {
@@ -282,6 +308,7 @@ impl Expected {
             identity: None,
             setting: None,
             member_code: None,
+            finding: None,
         }
     }
 
@@ -349,7 +376,7 @@ pub struct ModelGrant {
 }
 
 /// The model's state.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ModelState {
     /// The world.
     pub world: SmallWorld,
@@ -359,6 +386,10 @@ pub struct ModelState {
     pub consent: [[PairConsent; M]; M],
     /// Revocation epoch per `[user][app]`.
     pub epochs: [[u32; M]; M],
+    /// Popups seen per `[user][app]` since the last revocation, for the double-popup finding:
+    /// bit 0 a `my.getAuthCode` popup for profile data, bit 1 the `userInfo` button's popup,
+    /// bit 2 the finding was raised.
+    pub popups_seen: [[u8; M]; M],
     /// Codes delivered to clients, in order.
     pub codes: Vec<ModelCode>,
     /// Codes issued whose response was lost (never redeemable by anyone).
@@ -369,6 +400,22 @@ pub struct ModelState {
     pub expected: Expected,
 }
 
+/// A one-line summary, not the arrays: proptest prints the initial state of every failing case
+/// (`prop_state_machine!`), and a failure report is for the actions, not the model's internals.
+impl std::fmt::Debug for ModelState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ModelState {{ {} users, {} apps, now: {}, codes: {}, grants: {} }}",
+            self.world.users,
+            self.world.apps,
+            self.now,
+            self.codes.len(),
+            self.grants.len()
+        )
+    }
+}
+
 impl ModelState {
     /// The initial state of `world`.
     pub fn new(world: SmallWorld) -> Self {
@@ -377,6 +424,7 @@ impl ModelState {
             now: 0,
             consent: [[PairConsent::default(); M]; M],
             epochs: [[0; M]; M],
+            popups_seen: [[0; M]; M],
             codes: Vec::with_capacity(16),
             lost_codes: 0,
             grants: Vec::with_capacity(8),
@@ -424,21 +472,34 @@ impl ModelState {
         }
     }
 
+    /// Notes a popup of kind `bit` (1: `my.getAuthCode` for profile data, 2: `userInfo`
+    /// button); the double-popup finding the first time both were seen.
+    fn popup_seen(&mut self, user: UserId, app: AppId, bit: u8) -> Option<FindingId> {
+        let seen = &mut self.popups_seen[user.0 as usize][app.0 as usize];
+        *seen |= bit;
+        if *seen & 3 == 3 && *seen & 4 == 0 {
+            *seen |= 4;
+            Some(FindingId::DoublePopup)
+        } else {
+            None
+        }
+    }
+
     /// Applies one action and stores the prediction in [`ModelState::expected`].
     pub fn step(&mut self, action: &Action) {
         self.expected = match *action {
             Action::GetAuthCode {
                 user,
                 app,
-                scopes,
-                decision,
+                ref scopes,
+                ref decision,
                 network,
             } => self.get_auth_code(user, app, scopes, decision, network),
             Action::Button {
                 user,
                 app,
                 scope,
-                decision,
+                ref decision,
                 network,
             } => self.button(user, app, scope, decision, network),
             Action::GetSetting { user, app } => {
@@ -484,6 +545,7 @@ impl ModelState {
                 let (u, a) = (user.0 as usize, app.0 as usize);
                 self.consent[u][a] = PairConsent::default();
                 self.epochs[u][a] += 1;
+                self.popups_seen[u][a] = 0;
                 Expected::plain(Outcome::Ok)
             }
         };
@@ -493,39 +555,49 @@ impl ModelState {
         &mut self,
         user: UserId,
         app: AppId,
-        scopes: ScopesChoice,
-        decision: DecisionChoice,
+        scopes: &ScopesArg,
+        decision: &Decision,
         network: Network,
     ) -> Expected {
-        let Some(requested) = scopes.requested() else {
+        let Some(requested) = requested_scopes(scopes) else {
             return Expected::client_fail(Some(2), 0);
         };
         let base: ScopeSet = [Scope::AuthBase].into_iter().collect();
         let pending = requested.minus(base).minus(self.consent(user, app).scopes);
+        let finding = if pending.intersects(PROFILE_SCOPES) {
+            self.popup_seen(user, app, 1)
+        } else {
+            None
+        };
+        let fail = |error, popups| Expected {
+            finding,
+            ..Expected::client_fail(Some(error), popups)
+        };
         let (popups, granted, newly) = if pending.is_empty() {
             (0, requested, ScopeSet::EMPTY)
         } else {
             match decision {
-                DecisionChoice::Accept => (1, requested, pending),
-                DecisionChoice::Deny => return Expected::client_fail(Some(11), 1),
-                DecisionChoice::Dismiss => return Expected::client_fail(Some(3), 1),
-                DecisionChoice::AcceptOnly(list) => {
+                Decision::Accept => (1, requested, pending),
+                Decision::Deny => return fail(11, 1),
+                Decision::Dismiss => return fail(3, 1),
+                Decision::AcceptOnly(list) => {
+                    let list: ScopeSet = list.iter().copied().collect();
                     let accepted = pending.minus(pending.minus(list));
                     if accepted.is_empty() {
-                        return Expected::client_fail(Some(11), 1);
+                        return fail(11, 1);
                     }
                     (1, requested.minus(pending.minus(accepted)), accepted)
                 }
             }
         };
         if network == Network::Fail {
-            return Expected::client_fail(Some(10), popups);
+            return fail(10, popups);
         }
         let c = &mut self.consent[user.0 as usize][app.0 as usize];
         c.scopes = c.scopes.union(newly);
         if network == Network::LostResponse {
             self.lost_codes += 1;
-            return Expected::client_fail(Some(10), popups);
+            return fail(10, popups);
         }
         self.codes.push(ModelCode {
             user,
@@ -539,6 +611,7 @@ impl ModelState {
         Expected {
             popups,
             granted: Some(granted),
+            finding,
             ..Expected::plain(Outcome::Success)
         }
     }
@@ -548,32 +621,45 @@ impl ModelState {
         user: UserId,
         app: AppId,
         scope: ButtonChoice,
-        decision: DecisionChoice,
+        decision: &Decision,
         network: Network,
     ) -> Expected {
-        let c = &mut self.consent[user.0 as usize][app.0 as usize];
-        let flag = match scope {
+        let enterprise = self.world.is_enterprise(app);
+        let c = self.consent(user, app);
+        let already = match scope {
             ButtonChoice::Invalid => return Expected::client_fail(None, 0),
-            ButtonChoice::PhoneNumber if !self.world.is_enterprise(app) => {
-                return Expected::client_fail(None, 0);
-            }
-            ButtonChoice::PhoneNumber => &mut c.phone_number,
-            ButtonChoice::UserInfo => &mut c.user_info,
+            ButtonChoice::PhoneNumber if !enterprise => return Expected::client_fail(None, 0),
+            ButtonChoice::PhoneNumber => c.phone_number,
+            ButtonChoice::UserInfo => c.user_info,
         };
-        if *flag {
+        if already {
             return Expected::plain(Outcome::Success);
         }
-        if matches!(decision, DecisionChoice::Deny | DecisionChoice::Dismiss)
-            || network == Network::Fail
-        {
-            return Expected::client_fail(None, 1);
+        let finding = if scope == ButtonChoice::UserInfo {
+            self.popup_seen(user, app, 2)
+        } else {
+            None
+        };
+        if matches!(decision, Decision::Deny | Decision::Dismiss) || network == Network::Fail {
+            return Expected {
+                finding,
+                ..Expected::client_fail(None, 1)
+            };
         }
-        *flag = true;
+        let c = &mut self.consent[user.0 as usize][app.0 as usize];
+        match scope {
+            ButtonChoice::PhoneNumber => c.phone_number = true,
+            _ => c.user_info = true,
+        }
         if network == Network::LostResponse {
-            return Expected::client_fail(None, 1);
+            return Expected {
+                finding,
+                ..Expected::client_fail(None, 1)
+            };
         }
         Expected {
             popups: 1,
+            finding,
             ..Expected::plain(Outcome::Success)
         }
     }

@@ -6,12 +6,10 @@
 use proptest::prelude::*;
 use proptest::strategy::{BoxedStrategy, Union};
 
-use super::model::{
-    Action, ButtonChoice, CodeRef, DecisionChoice, InvalidScopes, ModelState, ScopesChoice,
-};
-use crate::call::Network;
+use super::model::{Action, ButtonChoice, CodeRef, InvalidScopes, ModelState};
+use crate::call::{Decision, Network};
 use crate::explore::SmallWorld;
-use crate::scope::{Scope, ScopeSet};
+use crate::scope::{Scope, ScopeSet, ScopesArg};
 use crate::world::{AppId, UserId};
 
 /// A user of `world`.
@@ -41,29 +39,45 @@ pub fn scope_set() -> BoxedStrategy<ScopeSet> {
         .boxed()
 }
 
-/// A malformed `scopes` argument.
-pub fn invalid_scopes() -> BoxedStrategy<InvalidScopes> {
+/// The kind of a malformed `scopes` argument (see [`invalid_scopes`] for the argument itself).
+pub fn invalid_scopes_kind() -> BoxedStrategy<InvalidScopes> {
     proptest::sample::select(&InvalidScopes::ALL[..]).boxed()
 }
 
-/// A `scopes` argument: left out, one name, an array, or malformed.
-pub fn scopes() -> BoxedStrategy<ScopesChoice> {
+/// A malformed `scopes` argument: every one must fail the call with error 2 and no popup.
+pub fn invalid_scopes() -> BoxedStrategy<ScopesArg> {
+    invalid_scopes_kind()
+        .prop_map(InvalidScopes::to_arg)
+        .boxed()
+}
+
+/// A well-formed `scopes` argument: left out (`auth_base`), one name as a string, or a non-empty
+/// array of names (in canonical order). Shrinks towards the argument left out.
+pub fn valid_scopes() -> BoxedStrategy<ScopesArg> {
     prop_oneof![
-        1 => Just(ScopesChoice::Missing),
-        4 => scope().prop_map(ScopesChoice::One),
-        3 => scope_set().prop_map(ScopesChoice::List),
-        1 => invalid_scopes().prop_map(ScopesChoice::Invalid),
+        1 => Just(ScopesArg::missing()),
+        4 => scope().prop_map(ScopesArg::from),
+        3 => scope_set().prop_map(|set| ScopesArg::list(set.iter().map(Scope::as_str))),
+    ]
+    .boxed()
+}
+
+/// A `scopes` argument: mostly [`valid_scopes`], sometimes [`invalid_scopes`].
+pub fn scopes() -> BoxedStrategy<ScopesArg> {
+    prop_oneof![
+        8 => valid_scopes(),
+        1 => invalid_scopes(),
     ]
     .boxed()
 }
 
 /// The user's answer to a popup, including partial grants.
-pub fn decision() -> BoxedStrategy<DecisionChoice> {
+pub fn decision() -> BoxedStrategy<Decision> {
     prop_oneof![
-        4 => Just(DecisionChoice::Accept),
-        2 => Just(DecisionChoice::Deny),
-        2 => Just(DecisionChoice::Dismiss),
-        2 => scope_set().prop_map(DecisionChoice::AcceptOnly),
+        4 => Just(Decision::Accept),
+        2 => Just(Decision::Deny),
+        2 => Just(Decision::Dismiss),
+        2 => scope_set().prop_map(|set| Decision::AcceptOnly(set.iter().collect())),
     ]
     .boxed()
 }
@@ -221,6 +235,14 @@ pub fn actions(
             s
         },
     )
-    .prop_map(|(_, actions, _)| actions)
+    // proptest-state-machine shrinks by first dropping the actions the test did not reach, as
+    // counted by the test; a test of this plain vector runs them all, so count them all here
+    // (left at 0, the first shrink step would drop every action).
+    .prop_map(|(_, actions, seen)| {
+        if let Some(seen) = seen {
+            seen.store(actions.len(), std::sync::atomic::Ordering::SeqCst);
+        }
+        actions
+    })
     .boxed()
 }

@@ -47,7 +47,11 @@ fn step_of(pointer: &str) -> Option<usize> {
 /// Reads a scenario from a JSON value; errors carry a JSON Pointer but no `line:column`.
 pub fn from_value(value: Value) -> Result<Scenario, ScenarioError> {
     let Value::Object(mut obj) = value else {
-        return Err(ScenarioError::new("a scenario must be a JSON object").at(""));
+        return Err(ScenarioError::new(format!(
+            "a scenario must be a JSON object, not {}",
+            kind(&value)
+        ))
+        .at(""));
     };
     let steps = obj.remove("steps");
     let header = header_from(obj)?;
@@ -70,7 +74,11 @@ pub fn parse_header(text: &str) -> Result<Header, ScenarioError> {
     let (value, spans) = strict(text)?;
     let Value::Object(obj) = value else {
         return Err(locate(
-            ScenarioError::new("a scenario header must be a JSON object").at(""),
+            ScenarioError::new(format!(
+                "a scenario header must be a JSON object, not {}",
+                kind(&value)
+            ))
+            .at(""),
             &spans,
         ));
     };
@@ -196,7 +204,11 @@ fn kind(v: &Value) -> &'static str {
 
 fn step_from(value: Value) -> Result<StepSpec, ScenarioError> {
     let Value::Object(mut obj) = value else {
-        return Err(ScenarioError::new("a step must be a JSON object").at(""));
+        return Err(ScenarioError::new(format!(
+            "a step must be a JSON object, not {}",
+            kind(&value)
+        ))
+        .at(""));
     };
     let op = match obj.remove("op") {
         Some(Value::String(op)) => op,

@@ -652,8 +652,14 @@ impl Runner {
                 ));
             }
         }
+        // `result` is one expectation however many of its leaves differ (SPEC §8.4): its
+        // failure is one string naming each of them.
         if let Some(pattern) = &expect.result {
-            self.matches(pattern, Some(result), "result", failures);
+            let mut leaves = Vec::new();
+            self.matches(pattern, Some(result), "result", &mut leaves);
+            if !leaves.is_empty() {
+                failures.push(leaves.join("; "));
+            }
         }
     }
 
@@ -687,10 +693,10 @@ impl Runner {
                     };
                     match actual {
                         None => failures.push(format!("{path}: missing")),
-                        Some(a) if op == "$ne" && *a == want => {
+                        Some(a) if op == "$ne" && same(a, &want) => {
                             failures.push(format!("{path}: expected anything but {want}"))
                         }
-                        Some(a) if op == "$exact" && *a != want => {
+                        Some(a) if op == "$exact" && !same(a, &want) => {
                             failures.push(format!("{path}: expected exactly {want}, got {a}"))
                         }
                         Some(_) => {}
@@ -741,7 +747,7 @@ impl Runner {
                 }
             }
             Value::String(s) if parse_ref(s).is_some() => match self.resolve_pattern(pattern) {
-                Ok(want) if want == *actual => {}
+                Ok(want) if same(&want, actual) => {}
                 Ok(want) => failures.push(format!("{path}: expected {want} ({s}), got {actual}")),
                 Err(m) => failures.push(format!("{path}: {m}")),
             },
@@ -752,7 +758,7 @@ impl Runner {
                 }
             }
             _ => {
-                if pattern != actual {
+                if !same(pattern, actual) {
                     failures.push(format!("{path}: expected {pattern}, got {actual}"));
                 }
             }
@@ -781,6 +787,38 @@ impl Runner {
             ),
             other => other.clone(),
         })
+    }
+}
+
+/// JSON equality with numbers compared by value, exactly (SPEC §8.5): `11.0` equals `11`,
+/// `1e2` equals `100`, and no two different integers are equal through a float's rounding.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => number_value(x) == number_value(y),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, p)| y.get(k).is_some_and(|q| same(p, q)))
+        }
+        _ => a == b,
+    }
+}
+
+/// A number as an exact integer when it is one (`11.0` too), else as its float.
+fn number_value(n: &serde_json::Number) -> Result<i128, f64> {
+    if let Some(i) = n.as_i64() {
+        return Ok(i128::from(i));
+    }
+    if let Some(u) = n.as_u64() {
+        return Ok(i128::from(u));
+    }
+    let f = n.as_f64().unwrap_or(f64::NAN);
+    // Integral floats within i128 are compared as integers; 2^127 and beyond stay floats.
+    if f.fract() == 0.0 && f.abs() < 1.7e38 {
+        Ok(f as i128)
+    } else {
+        Err(f)
     }
 }
 

@@ -74,18 +74,23 @@ pub const PROTOCOL_ERRORS: [(&str, &str, &str, &str); 10] = [
     ),
 ];
 
-/// A protocol error's `error_response` object.
-pub fn error_body(sub_code: &str) -> Value {
-    let (sub, code, msg, sub_msg) = PROTOCOL_ERRORS
-        .iter()
-        .find(|e| e.0 == sub_code)
-        .copied()
-        .unwrap_or((
-            "isp.unknow-error",
-            "20000",
-            "Service Currently Unavailable",
-            "系统繁忙",
-        ));
+/// The rows of [`PROTOCOL_ERRORS`] by the check that gives them (the table is in check order).
+const MISSING: [(&str, usize); 5] = [
+    ("method", 0),
+    ("app_id", 1),
+    ("sign", 2),
+    ("sign_type", 3),
+    ("timestamp", 4),
+];
+const INVALID_METHOD: usize = 5;
+const INVALID_APP_ID: usize = 6;
+const INVALID_SIGNATURE_TYPE: usize = 7;
+const INVALID_TIMESTAMP: usize = 8;
+const INVALID_SIGNATURE: usize = 9;
+
+/// The `error_response` object of row `row` of [`PROTOCOL_ERRORS`] (a [`Checked::Refused`]).
+pub fn error_body(row: usize) -> Value {
+    let (sub, code, msg, sub_msg) = PROTOCOL_ERRORS[row];
     json!({"code": code, "msg": msg, "sub_code": sub, "sub_msg": sub_msg})
 }
 
@@ -138,42 +143,35 @@ fn signature_ok(params: &Params, key: &crate::wire::PublicKey) -> bool {
 /// What the gateway does with a request.
 #[derive(Debug, PartialEq)]
 pub enum Checked {
-    /// Refused before the model: this protocol error's `sub_code`.
-    Refused(&'static str),
+    /// Refused before the model: this row of [`PROTOCOL_ERRORS`].
+    Refused(usize),
     /// Passed: the scenario step to play (values literal, `$` escaped), for the app named.
     Step(Value),
 }
 
 /// Runs the protocol checks in order against the world's apps.
 pub fn check(params: &Params, wire: &Wire) -> Checked {
-    let required = [
-        ("method", "isv.missing-method"),
-        ("app_id", "isv.missing-app-id"),
-        ("sign", "isv.missing-signature"),
-        ("sign_type", "isv.missing-signature-type"),
-        ("timestamp", "isv.missing-timestamp"),
-    ];
-    for (key, sub) in required {
+    for (key, row) in MISSING {
         if get(params, key).is_none() {
-            return Checked::Refused(sub);
+            return Checked::Refused(row);
         }
     }
     let method = get(params, "method").unwrap_or_default();
     if !METHODS.contains(&method) {
-        return Checked::Refused("isv.invalid-method");
+        return Checked::Refused(INVALID_METHOD);
     }
     let app_id = get(params, "app_id").unwrap_or_default();
     let Some(app) = wire.app_by_id(app_id) else {
-        return Checked::Refused("isv.invalid-app-id");
+        return Checked::Refused(INVALID_APP_ID);
     };
     if get(params, "sign_type") != Some("RSA2") {
-        return Checked::Refused("isv.invalid-signature-type");
+        return Checked::Refused(INVALID_SIGNATURE_TYPE);
     }
     if !timestamp_ok(get(params, "timestamp").unwrap_or_default()) {
-        return Checked::Refused("isv.invalid-timestamp");
+        return Checked::Refused(INVALID_TIMESTAMP);
     }
     if !signature_ok(params, &app.public_key) {
-        return Checked::Refused("isv.invalid-signature");
+        return Checked::Refused(INVALID_SIGNATURE);
     }
     // Values are taken literally: one that starts with `$` is escaped so the scenario reader
     // does not take it for a reference (SPEC §8.3).

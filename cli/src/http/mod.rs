@@ -353,14 +353,14 @@ async fn gateway_do(
         let wire = session.wire();
         let checked = gateway::check(&params, &wire);
         let outcome = match checked {
-            Checked::Refused(sub) => Err(sub),
+            Checked::Refused(row) => Err(row),
             Checked::Step(step) => Ok(session.play_value(step)),
         };
         (wire, outcome)
     };
     match outcome {
-        Err(sub_code) => {
-            let inner = gateway::error_body(sub_code).to_string();
+        Err(row) => {
+            let inner = gateway::error_body(row).to_string();
             let body = format!(
                 "{{\"error_response\":{inner},\"sign\":{}}}",
                 Value::from(wire.sign(&inner))
