@@ -9,75 +9,20 @@
 //! sorted entries. Equality is set equality, as for any map.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::ops::{Deref, DerefMut};
 
+use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The Fx hash (as in rustc): one add and one multiply per word. Keys here are small integers
-/// or 128-bit random codes, for which it spreads well; it is fixed, so runs are reproducible.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct FxHasher(u64);
-
-const SEED: u64 = 0xf135_7aea_2e62_a9c5;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = self.0.wrapping_add(word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0u8; 8];
-            buf[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(buf));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, v: u8) {
-        self.add(u64::from(v));
-    }
-
-    #[inline]
-    fn write_u32(&mut self, v: u32) {
-        self.add(u64::from(v));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, v: u64) {
-        self.add(v);
-    }
-
-    #[inline]
-    fn write_u128(&mut self, v: u128) {
-        self.add(v as u64);
-        self.add((v >> 64) as u64);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, v: usize) {
-        self.add(v as u64);
-    }
-}
-
-/// A `HashMap` with the fixed [`FxHasher`], shown (serialized, printed, hashed) in key order.
+/// A `HashMap` with the fixed Fx hash of `rustc-hash` (one add and one multiply per word; keys
+/// here are small integers or 128-bit random codes, for which it spreads well; no per-process
+/// state, so runs are reproducible), shown (serialized, printed, hashed) in key order.
+///
+/// It replaced a hand-written copy of the same function: `benches/handwritten.rs` measured no
+/// gain from keeping our own (README, "Hand-written or crate").
 #[derive(Clone)]
-pub(crate) struct DetMap<K, V>(HashMap<K, V, BuildHasherDefault<FxHasher>>);
+pub(crate) struct DetMap<K, V>(HashMap<K, V, FxBuildHasher>);
 
 impl<K: Eq + Hash, V: PartialEq> PartialEq for DetMap<K, V> {
     fn eq(&self, other: &Self) -> bool {
@@ -94,7 +39,7 @@ impl<K, V> Default for DetMap<K, V> {
 }
 
 impl<K, V> Deref for DetMap<K, V> {
-    type Target = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+    type Target = HashMap<K, V, FxBuildHasher>;
 
     fn deref(&self) -> &Self::Target {
         &self.0
@@ -198,6 +143,15 @@ pub(crate) mod hex_keys {
                 .into_iter()
                 .map(|(k, v)| (super::super::hex128::Hex(*k), v)),
         )
+    }
+
+    /// A borrowed map that serializes as [`serialize`] writes it.
+    pub(crate) struct HexKeys<'a, V>(pub(crate) &'a DetMap<u128, V>);
+
+    impl<V: Serialize> Serialize for HexKeys<'_, V> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            serialize(self.0, s)
+        }
     }
 
     /// The inverse of [`serialize`].

@@ -83,6 +83,7 @@ use crate::call::{Decision, Network};
 use crate::config::Config;
 use crate::error::InputError;
 use crate::gateway::{CodeState, GrantIx};
+use crate::ids::{AlipayUserId, AuthCode, OpenId, RefreshToken};
 use crate::payload::Payload;
 use crate::scope::{Scope, ScopeSet, ScopesArg};
 use crate::sim::{AuthCodeRequest, Callback, Input, Outcome, Simulator, Step};
@@ -463,10 +464,10 @@ pub struct Report {
     pub violation: Option<Violation>,
 }
 
-#[derive(Clone, Debug)]
+/// A code a client holds, typed: a track is cloned for every move, so it holds no text.
+#[derive(Clone, Copy, Debug)]
 struct Delivered {
-    text: String,
-    key: Option<u128>,
+    code: AuthCode,
     user: u32,
     app: u32,
     issued_at: u64,
@@ -475,13 +476,13 @@ struct Delivered {
     redeemed: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct TrackedGrant {
     user: u32,
     app: u32,
     ix: Option<GrantIx>,
-    current: String,
-    previous: Option<String>,
+    current: RefreshToken,
+    previous: Option<RefreshToken>,
 }
 
 /// What a client or server would remember besides the simulator: the codes delivered and the
@@ -496,23 +497,23 @@ struct Track {
 struct Explorer<'a> {
     cfg: &'a ExploreConfig,
     root: Simulator,
-    user_ids: Vec<String>,
-    open_ids: Vec<Vec<String>>,
+    user_ids: Vec<AlipayUserId>,
+    open_ids: Vec<Vec<OpenId>>,
 }
 
 /// Runs the exploration.
 pub fn explore_world(cfg: &ExploreConfig) -> Report {
     let root = cfg.world.simulator(cfg.seed);
     let w = cfg.world;
-    let user_ids: Vec<String> = w
+    let user_ids: Vec<AlipayUserId> = w
         .user_ids()
-        .map(|u| root.user_id(u).expect("user exists"))
+        .map(|u| root.alipay_user_id(u).expect("user exists"))
         .collect();
-    let open_ids: Vec<Vec<String>> = w
+    let open_ids: Vec<Vec<OpenId>> = w
         .user_ids()
         .map(|u| {
             w.app_ids()
-                .map(|a| root.open_id(u, a).expect("pair exists"))
+                .map(|a| root.open_id_value(u, a).expect("pair exists"))
                 .collect()
         })
         .collect();
@@ -554,11 +555,12 @@ struct Node {
 
 impl Explorer<'_> {
     fn check_ids(&self) -> Option<String> {
-        let users: HashSet<&String> = self.user_ids.iter().collect();
+        let users: HashSet<&AlipayUserId> = self.user_ids.iter().collect();
         if users.len() != self.user_ids.len() {
-            return Some(format!("two users share a user_id: {:?}", self.user_ids));
+            let texts: Vec<String> = self.user_ids.iter().map(|u| u.to_string()).collect();
+            return Some(format!("two users share a user_id: {texts:?}"));
         }
-        let opens: HashSet<&String> = self.open_ids.iter().flatten().collect();
+        let opens: HashSet<&OpenId> = self.open_ids.iter().flatten().collect();
         if opens.len() != self.open_ids.iter().map(Vec::len).sum::<usize>() {
             return Some(format!("two pairs share an open_id: {:?}", self.open_ids));
         }
@@ -714,7 +716,7 @@ impl Explorer<'_> {
                     ));
                 }
                 if let Payload::AuthCode(s) = &step.result
-                    && track.delivered.iter().any(|d| s.auth_code == d.text)
+                    && track.delivered.iter().any(|d| s.auth_code == d.code)
                 {
                     return Err(format!("authCode {} was delivered twice", s.auth_code));
                 }
@@ -866,13 +868,13 @@ impl Explorer<'_> {
             &self.user_ids[user as usize],
             &self.open_ids[user as usize][app as usize],
         );
-        if &b.user_id != want_user {
+        if b.user_id != *want_user {
             return Err(format!(
                 "user {user} got user_id {}, not its one user_id {want_user}",
                 b.user_id
             ));
         }
-        if &b.open_id != want_open {
+        if b.open_id != *want_open {
             return Err(format!(
                 "(user {user}, app {app}) got open_id {}, not {want_open}",
                 b.open_id
@@ -886,8 +888,7 @@ impl Explorer<'_> {
             Move::Call { user, app, .. } => {
                 if let Payload::AuthCode(s) = &step.result {
                     track.delivered.push(Delivered {
-                        key: Some(s.auth_code.get()),
-                        text: s.auth_code.to_string(),
+                        code: s.auth_code,
                         user,
                         app,
                         issued_at: sim.now().0,
@@ -902,21 +903,18 @@ impl Explorer<'_> {
                 d.presented = true;
                 if let Payload::OauthToken(t) = &step.result {
                     d.redeemed = true;
-                    let ix =
-                        d.key
-                            .and_then(|k| sim.gateway().code(k))
-                            .and_then(|r| match r.state {
-                                CodeState::Burned(g) => g,
-                                CodeState::Fresh => None,
-                            });
+                    let ix = sim
+                        .gateway()
+                        .code(d.code.get())
+                        .and_then(|r| match r.state {
+                            CodeState::Burned(g) => g,
+                            CodeState::Fresh => None,
+                        });
                     track.grants.push(TrackedGrant {
                         user: d.user,
                         app,
                         ix,
-                        current: t
-                            .alipay_system_oauth_token_response
-                            .refresh_token
-                            .to_string(),
+                        current: t.alipay_system_oauth_token_response.refresh_token,
                         previous: None,
                     });
                 }
@@ -924,10 +922,7 @@ impl Explorer<'_> {
             Move::Refresh { grant, .. } => {
                 if let Payload::OauthToken(t) = &step.result {
                     let g = &mut track.grants[grant as usize];
-                    let new = t
-                        .alipay_system_oauth_token_response
-                        .refresh_token
-                        .to_string();
+                    let new = t.alipay_system_oauth_token_response.refresh_token;
                     g.previous = Some(std::mem::replace(&mut g.current, new));
                 }
             }
@@ -1076,7 +1071,7 @@ fn to_input(mv: Move, track: &Track) -> Input {
         Move::Redeem { app, code } => Input::OauthToken {
             app: AppId(app),
             grant_type: "authorization_code".into(),
-            code: Some(track.delivered[code as usize].text.clone()),
+            code: Some(track.delivered[code as usize].code.to_string()),
             refresh_token: None,
         },
         Move::Forged { app } => Input::OauthToken {
@@ -1088,9 +1083,9 @@ fn to_input(mv: Move, track: &Track) -> Input {
         Move::Refresh { app, grant, stale } => {
             let g = &track.grants[grant as usize];
             let token = if stale {
-                g.previous.clone().unwrap_or_default()
+                g.previous.map(|t| t.to_string()).unwrap_or_default()
             } else {
-                g.current.clone()
+                g.current.to_string()
             };
             Input::OauthToken {
                 app: AppId(app),
@@ -1195,7 +1190,7 @@ fn canonical(sim: &Simulator, track: &Track, w: SmallWorld) -> u128 {
         .delivered
         .iter()
         .filter_map(|d| {
-            let rec = gw.code(d.key?)?;
+            let rec = gw.code(d.code.get())?;
             let (state, grant_live, refresh_remaining, rotated) = match rec.state {
                 CodeState::Fresh => (0, false, 0, false),
                 CodeState::Burned(None) => (1, false, 0, false),

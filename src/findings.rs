@@ -1,6 +1,8 @@
 //! Policy findings: things a reviewer or a user would object to, recorded while the call still
 //! runs as the platform would run it. Each finding names the fix.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::detmap::DetMap;
@@ -73,14 +75,15 @@ pub struct Finding {
     /// What kind.
     pub id: FindingId,
     /// What is wrong and how to fix it.
-    pub message: String,
+    // Borrowed from `FindingId::message` when the simulator raises it: no heap allocation.
+    pub message: Cow<'static, str>,
 }
 
 impl From<FindingId> for Finding {
     fn from(id: FindingId) -> Self {
         Finding {
             id,
-            message: id.message().to_owned(),
+            message: Cow::Borrowed(id.message()),
         }
     }
 }

@@ -13,11 +13,13 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Instant;
 use crate::config::Config;
 use crate::detmap::DetMap;
+use crate::detmap::hex_keys::HexKeys;
 use crate::error_codes::GatewayError;
 use crate::identity::{Entropy, IdentityKeys};
 use crate::ids::{AccessToken, AlipayUserId, AuthCode, AuthStart, RefreshToken};
 use crate::payload::{OauthTokenBody, UserInfoShareBody};
 use crate::scope::{Scope, ScopeSet};
+use crate::tokens::{TokenKind, TokenMap, TokensOf};
 use crate::world::{AppId, UserId};
 
 /// What the gateway knows of one issued auth code.
@@ -106,9 +108,25 @@ pub struct GatewayStats {
 }
 
 /// The server side of the platform.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Access and refresh tokens share one map (a token is one or the other), so issuing a token
+/// probes one big map once; the snapshot still has its `access` and `refresh` members
+/// (`crate::tokens` splits and joins them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "GatewayWire")]
 pub struct Gateway {
     // Hash maps with a fixed hasher, serialized in key order (see `crate::detmap`).
+    codes: DetMap<u128, CodeRecord>,
+    grants: Vec<Grant>,
+    tokens: TokenMap,
+    epochs: DetMap<(UserId, AppId), u32>,
+    stats: GatewayStats,
+}
+
+/// The snapshot layout of [`Gateway`], member for member: the one token map written as the
+/// `access` and `refresh` entry lists it always had. Read into this, then joined.
+#[derive(Deserialize)]
+struct GatewayWire {
     #[serde(with = "crate::detmap::hex_keys")]
     codes: DetMap<u128, CodeRecord>,
     grants: Vec<Grant>,
@@ -118,6 +136,43 @@ pub struct Gateway {
     refresh: DetMap<u128, GrantIx>,
     epochs: DetMap<(UserId, AppId), u32>,
     stats: GatewayStats,
+}
+
+impl Serialize for Gateway {
+    /// The members of `GatewayWire`, written from borrowed parts (no copy of the maps).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            codes: HexKeys<'a, CodeRecord>,
+            grants: &'a [Grant],
+            access: TokensOf<'a>,
+            refresh: TokensOf<'a>,
+            epochs: &'a DetMap<(UserId, AppId), u32>,
+            stats: &'a GatewayStats,
+        }
+        Wire {
+            codes: HexKeys(&self.codes),
+            grants: &self.grants,
+            access: self.tokens.of_kind(TokenKind::Access),
+            refresh: self.tokens.of_kind(TokenKind::Refresh),
+            epochs: &self.epochs,
+            stats: &self.stats,
+        }
+        .serialize(s)
+    }
+}
+
+impl TryFrom<GatewayWire> for Gateway {
+    type Error = String;
+    fn try_from(w: GatewayWire) -> Result<Self, String> {
+        Ok(Gateway {
+            codes: w.codes,
+            grants: w.grants,
+            tokens: TokenMap::join(w.access, w.refresh)?,
+            epochs: w.epochs,
+            stats: w.stats,
+        })
+    }
 }
 
 /// A grant type the token endpoint understands, or what it was given.
@@ -250,8 +305,8 @@ impl Gateway {
         let (user, scopes, epoch) = (rec.user, rec.scopes, rec.epoch);
         let ix = GrantIx(self.grants.len() as u32);
         rec.state = CodeState::Burned(Some(ix));
-        let access = self.fresh_token(entropy);
-        let refresh = self.fresh_token(entropy);
+        let access = self.tokens.issue(entropy, TokenKind::Access, ix);
+        let refresh = self.tokens.issue(entropy, TokenKind::Refresh, ix);
         self.grants.push(Grant {
             user,
             app,
@@ -264,8 +319,6 @@ impl Gateway {
             refresh_deadline: now.plus(config.refresh_token_ttl_seconds),
             revoked: false,
         });
-        self.access.insert(access, ix);
-        self.refresh.insert(refresh, ix);
         self.stats.codes_redeemed += 1;
         Ok(self.token_body(keys, config, ix, now))
     }
@@ -279,7 +332,7 @@ impl Gateway {
         token: Option<RefreshToken>,
         now: Instant,
     ) -> Result<OauthTokenBody, GatewayError> {
-        let Some(ix) = token.and_then(|t| self.refresh.get(&t.get()).copied()) else {
+        let Some(ix) = token.and_then(|t| self.tokens.get(t.get(), TokenKind::Refresh)) else {
             return Err(GatewayError::RefreshTokenInvalid);
         };
         if !self.grant_live(ix) || self.grants[ix.0 as usize].app != app {
@@ -288,18 +341,16 @@ impl Gateway {
         if now >= self.grants[ix.0 as usize].refresh_deadline {
             return Err(GatewayError::RefreshTokenTimeOut);
         }
-        let access = self.fresh_token(entropy);
-        let refresh = self.fresh_token(entropy);
+        let access = self.tokens.issue(entropy, TokenKind::Access, ix);
+        let refresh = self.tokens.issue(entropy, TokenKind::Refresh, ix);
         let g = &mut self.grants[ix.0 as usize];
         let (old_access, old_refresh) = (g.access, g.refresh);
         g.access = access;
         g.refresh = refresh;
         g.auth_start = now;
         g.access_expires = now.plus(config.access_token_ttl_seconds);
-        self.access.remove(&old_access);
-        self.refresh.remove(&old_refresh);
-        self.access.insert(access, ix);
-        self.refresh.insert(refresh, ix);
+        self.tokens.remove(old_access);
+        self.tokens.remove(old_refresh);
         self.stats.refreshes += 1;
         Ok(self.token_body(keys, config, ix, now))
     }
@@ -318,7 +369,7 @@ impl Gateway {
         if !has_member_info {
             return Err(GatewayError::InsufficientIsvPermissions);
         }
-        let Some(ix) = auth_token.and_then(|t| self.access.get(&t.get()).copied()) else {
+        let Some(ix) = auth_token.and_then(|t| self.tokens.get(t.get(), TokenKind::Access)) else {
             return Err(GatewayError::InvalidAuthToken);
         };
         let g = &self.grants[ix.0 as usize];
@@ -351,15 +402,6 @@ impl Gateway {
     fn grant_live(&self, ix: GrantIx) -> bool {
         let g = &self.grants[ix.0 as usize];
         !g.revoked && g.epoch == self.epoch(g.user, g.app)
-    }
-
-    fn fresh_token(&self, entropy: &mut Entropy) -> u128 {
-        loop {
-            let t = entropy.next_u128();
-            if !self.access.contains_key(&t) && !self.refresh.contains_key(&t) {
-                return t;
-            }
-        }
     }
 
     fn token_body(
@@ -427,12 +469,7 @@ impl Gateway {
         if let Some(i) = self.grants.iter().position(|g| !pair(g.user, g.app)) {
             return Err(format!("grant #{i} refers to a missing user or app"));
         }
-        if self
-            .access
-            .values()
-            .chain(self.refresh.values())
-            .any(|g| !grant(*g))
-        {
+        if self.tokens.grants().any(|g| !grant(g)) {
             return Err("a token refers to a missing grant".into());
         }
         if self.epochs.keys().any(|(u, a)| !pair(*u, *a)) {

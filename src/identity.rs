@@ -173,41 +173,6 @@ pub(crate) fn put_decimal(buf: &mut [u8; 20], v: u64) -> usize {
     at
 }
 
-pub(crate) fn hex32(v: u128, upper: bool) -> [u8; 32] {
-    let mut buf = [0u8; 32];
-    for (i, word) in [
-        (v >> 96) as u32,
-        (v >> 64) as u32,
-        (v >> 32) as u32,
-        v as u32,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        buf[8 * i..8 * i + 8].copy_from_slice(&hex8(word, upper));
-    }
-    buf
-}
-
-/// `v` as 8 hex digits, eight at a time in one `u64` (SWAR): a table lookup per digit showed
-/// up in the population profile.
-fn hex8(v: u32, upper: bool) -> [u8; 8] {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // One nibble per byte, the most significant nibble in the most significant byte.
-    let mut x = u64::from(v);
-    x = (x | x << 16) & 0x0000_ffff_0000_ffff;
-    x = (x | x << 8) & 0x00ff_00ff_00ff_00ff;
-    x = (x | x << 4) & 0x0f0f_0f0f_0f0f_0f0f;
-    // 1 in each byte holding 10..=15, which needs a letter.
-    let letters = ((x + 6 * ONES) >> 4) & ONES;
-    let gap = if upper {
-        b'A' - b'9' - 1
-    } else {
-        b'a' - b'9' - 1
-    };
-    (x + u64::from(b'0') * ONES + letters * u64::from(gap)).to_be_bytes()
-}
-
 /// ASCII bytes, built in a stack buffer, as a `String`: one allocation, one validation pass.
 fn ascii(bytes: &[u8]) -> String {
     String::from(std::str::from_utf8(bytes).expect("ASCII"))
@@ -231,7 +196,7 @@ fn parse_hex32(text: &[u8], upper: bool) -> Option<u128> {
 
 /// Renders an auth code: 32 uppercase hex digits (a 32-character string is typical, sources: S-ID-CODE).
 pub fn code_text(code: u128) -> String {
-    ascii(&hex32(code, true))
+    ascii(&crate::hex128::digits(code, true))
 }
 
 /// Reads an auth code back; anything not of the shape [`code_text`] makes is no code at all.
@@ -249,7 +214,7 @@ pub(crate) fn token_bytes(token: u128, prompted: bool) -> [u8; 40] {
     let prefix = if prompted { "authusrB" } else { "authbseB" };
     let mut buf = [0u8; 40];
     buf[..8].copy_from_slice(prefix.as_bytes());
-    buf[8..].copy_from_slice(&hex32(token, false));
+    buf[8..].copy_from_slice(&crate::hex128::digits(token, false));
     buf
 }
 

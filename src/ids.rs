@@ -144,7 +144,7 @@ impl AuthCode {
 
     /// Calls `f` with the text, built on the stack.
     pub fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
-        f(text(&identity::hex32(self.0, true)))
+        f(text(&crate::hex128::digits(self.0, true)))
     }
 }
 

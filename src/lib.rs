@@ -114,6 +114,7 @@ pub mod scope;
 pub mod sim;
 mod step_values;
 pub mod text;
+mod tokens;
 pub mod world;
 
 /// The names most programs need, in one import.

@@ -1,13 +1,14 @@
 //! Payloads exactly as Alipay delivers them: the objects a mini program's callbacks receive and
 //! the JSON documents the OpenAPI gateway returns. Field names and shapes are Alipay's own.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error_codes::{ClientError, Dialect, GatewayError, ResponseError};
 use crate::ids::{AccessToken, AlipayUserId, AuthCode, AuthStart, OpenId, RefreshToken};
-use crate::scope::Scope;
+use crate::scope::{Scope, ScopeList};
 
 /// What a step delivered: one of Alipay's payload shapes. Serializes without a tag, as the
 /// platform's JSON does.
@@ -50,7 +51,9 @@ pub struct AuthCodeSuccess {
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub auth_code: AuthCode,
     /// Scopes granted.
-    pub auth_success_scopes: Vec<Scope>,
+    // In the order requested; inline (a `ScopeList`), so a step needs no heap allocation for it.
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<Scope>"))]
+    pub auth_success_scopes: ScopeList,
     /// Scopes not granted, each with its error code as a string.
     pub auth_error_scopes: BTreeMap<Scope, String>,
 }
@@ -217,7 +220,8 @@ pub struct OauthTokenSuccess {
     /// The response body.
     pub alipay_system_oauth_token_response: OauthTokenBody,
     /// A placeholder: the simulator holds no keys, so nothing is signed (see SPEC R-GW-SIGN).
-    pub sign: String,
+    // Borrowed (`UNSIGNED`) when the simulator writes it: no heap allocation per exchange.
+    pub sign: Cow<'static, str>,
 }
 
 /// The body of a successful token exchange or refresh.
@@ -254,7 +258,7 @@ pub struct UserInfoShareSuccess {
     /// The response body.
     pub alipay_user_info_share_response: UserInfoShareBody,
     /// A placeholder, as for the token exchange.
-    pub sign: String,
+    pub sign: Cow<'static, str>,
 }
 
 /// The member profile `alipay.user.info.share` returns (field names from sources: S-INFO-SHARE).

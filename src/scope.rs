@@ -298,10 +298,133 @@ pub enum ScopeError {
     WrongType(String),
 }
 
+/// Scopes in a given order, each at most once (so at most 16), kept inline: a step's
+/// `authSuccessScopes` needs no heap allocation. Reads as a slice; serializes as a JSON array.
+#[derive(Clone, Copy)]
+pub struct ScopeList {
+    len: u8,
+    items: [Scope; Scope::ALL.len()],
+}
+
+impl ScopeList {
+    /// No scope.
+    pub const EMPTY: ScopeList = ScopeList {
+        len: 0,
+        items: [Scope::AuthBase; Scope::ALL.len()],
+    };
+
+    /// Appends `scope` unless the list has it already; says whether it was appended.
+    pub fn push(&mut self, scope: Scope) -> bool {
+        if self.contains(&scope) {
+            return false;
+        }
+        // A list holds each of the 16 scopes at most once, so there is always room.
+        self.items[usize::from(self.len)] = scope;
+        self.len += 1;
+        true
+    }
+
+    /// The scopes, in order.
+    pub fn as_slice(&self) -> &[Scope] {
+        &self.items[..usize::from(self.len)]
+    }
+}
+
+impl Default for ScopeList {
+    fn default() -> Self {
+        ScopeList::EMPTY
+    }
+}
+
+impl std::ops::Deref for ScopeList {
+    type Target = [Scope];
+    fn deref(&self) -> &[Scope] {
+        self.as_slice()
+    }
+}
+
+impl std::fmt::Debug for ScopeList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_slice().fmt(f)
+    }
+}
+
+impl PartialEq for ScopeList {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for ScopeList {}
+
+impl std::hash::Hash for ScopeList {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+
+impl PartialEq<[Scope]> for ScopeList {
+    fn eq(&self, other: &[Scope]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl PartialEq<Vec<Scope>> for ScopeList {
+    fn eq(&self, other: &Vec<Scope>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl<const N: usize> PartialEq<[Scope; N]> for ScopeList {
+    fn eq(&self, other: &[Scope; N]) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl FromIterator<Scope> for ScopeList {
+    /// The scopes in order, each kept the first time it comes.
+    fn from_iter<I: IntoIterator<Item = Scope>>(iter: I) -> Self {
+        let mut list = ScopeList::EMPTY;
+        for s in iter {
+            list.push(s);
+        }
+        list
+    }
+}
+
+impl<'a> IntoIterator for &'a ScopeList {
+    type Item = &'a Scope;
+    type IntoIter = std::slice::Iter<'a, Scope>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl Serialize for ScopeList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ScopeList {
+    /// An array of scope names, each at most once.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut list = ScopeList::EMPTY;
+        for s in Vec::<Scope>::deserialize(d)? {
+            if !list.push(s) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "scope {s} listed twice"
+                )));
+            }
+        }
+        Ok(list)
+    }
+}
+
 /// The scopes a call asked for: the order the caller gave (for `authSuccessScopes`) and a set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RequestedScopes {
-    order: Vec<Scope>,
+    order: ScopeList,
     set: ScopeSet,
 }
 

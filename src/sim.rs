@@ -5,6 +5,7 @@
 //! stream. The simulator is `Clone` and serde-serializable: a snapshot restored and continued
 //! gives exactly what the uninterrupted run gives.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -65,6 +66,31 @@ pub enum Callback {
     Complete,
 }
 
+impl Callback {
+    /// No callback (a gateway, clock or revocation step, or a call still waiting).
+    pub const NONE: &'static [Callback] = &[];
+    /// `success`, then `complete`.
+    pub const SUCCEEDED: &'static [Callback] = &[Callback::Success, Callback::Complete];
+    /// `fail`, then `complete`.
+    pub const FAILED: &'static [Callback] = &[Callback::Fail, Callback::Complete];
+
+    /// Reads a step's `callbacks` back: one of [`NONE`](Self::NONE),
+    /// [`SUCCEEDED`](Self::SUCCEEDED) or [`FAILED`](Self::FAILED), the only lists a step has.
+    fn deserialize_list<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<&'static [Callback], D::Error> {
+        let list = Vec::<Callback>::deserialize(d)?;
+        [Callback::NONE, Callback::SUCCEEDED, Callback::FAILED]
+            .into_iter()
+            .find(|known| **known == list[..])
+            .ok_or_else(|| {
+                serde::de::Error::custom(format_args!(
+                    "callbacks {list:?} are none of [], [success, complete], [fail, complete]"
+                ))
+            })
+    }
+}
+
 /// What one input produced.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
@@ -74,8 +100,10 @@ pub struct Step {
     pub popups: u32,
     /// The payload exactly as Alipay delivers it.
     pub result: Payload,
-    /// The callbacks that fired, in order: `[success|fail, complete]` for a finished client call.
-    pub callbacks: Vec<Callback>,
+    /// The callbacks that fired, in order: `[success|fail, complete]` for a finished client call,
+    /// none otherwise. One of three fixed lists, so a step carries no heap allocation for it.
+    #[serde(deserialize_with = "Callback::deserialize_list")]
+    pub callbacks: &'static [Callback],
     /// Policy findings raised by this step.
     pub findings: Vec<Finding>,
     /// For a step-wise call still in flight, its id.
@@ -90,7 +118,7 @@ impl Step {
             outcome,
             popups: 0,
             result,
-            callbacks: Vec::new(),
+            callbacks: Callback::NONE,
             findings: Vec::new(),
             call: None,
             issued_code: None,
@@ -98,13 +126,13 @@ impl Step {
     }
 
     fn client(success: bool, result: Payload) -> Step {
-        let (outcome, first) = if success {
-            (Outcome::Success, Callback::Success)
+        let (outcome, callbacks) = if success {
+            (Outcome::Success, Callback::SUCCEEDED)
         } else {
-            (Outcome::Fail, Callback::Fail)
+            (Outcome::Fail, Callback::FAILED)
         };
         Step {
-            callbacks: vec![first, Callback::Complete],
+            callbacks,
             ..Step::plain(outcome, result)
         }
     }
@@ -880,7 +908,7 @@ impl Simulator {
         let step = Step::gateway(r, |body| {
             Payload::OauthToken(OauthTokenSuccess {
                 alipay_system_oauth_token_response: body,
-                sign: UNSIGNED.into(),
+                sign: Cow::Borrowed(UNSIGNED),
             })
         });
         Ok(self.record(step))
@@ -923,7 +951,7 @@ impl Simulator {
         let step = Step::gateway(r, |body| {
             Payload::UserInfoShare(UserInfoShareSuccess {
                 alipay_user_info_share_response: body,
-                sign: UNSIGNED.into(),
+                sign: Cow::Borrowed(UNSIGNED),
             })
         });
         Ok(self.record(step))
