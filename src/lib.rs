@@ -73,6 +73,8 @@
 //! | consent memory | [`consent`] |
 //! | the gateway (`alipay.system.oauth.token`, `alipay.user.info.share`) | [`gateway`] |
 //! | `user_id`, `open_id`, codes, tokens, the random stream | [`identity`] |
+//! | the typed identifiers and their text (`AuthCode`, `AlipayUserId`, …) | [`ids`] |
+//! | the virtual clock, `auth_start` dates | [`clock`] |
 //! | member info, phone number, `my.getSetting` | [`member`] |
 //! | error tables (client codes, gateway sub-codes) | [`error_codes`] |
 //! | policy findings, double popup | [`findings`] |
@@ -83,7 +85,7 @@
 //! | reference model for downstream property tests (feature `reference-model`) | `reference` |
 //! | checking your login server (feature `testing`) | `testing` |
 //!
-//! The `authsim` command (demo, run, diagram, serve, simulate, explore) is a separate package,
+//! The `authsim` command (demo, run, diagram, serve, conform, simulate, explore) is a separate package,
 //! `authsim-cli` in the repository's `cli/` folder, so that depending on this library compiles
 //! none of the command line's crates.
 //!

@@ -10,6 +10,7 @@
 //! | `authsim` / `authsim demo`, `authsim run` | [`commands`] (the human table: [`table`]) |
 //! | `authsim diagram` | [`diagram`] |
 //! | `authsim serve --stdio` | [`serve_stdio`] |
+//! | `authsim serve --http` (the gateway, `/sim/*`) | [`http`]; the signed wire form, keys, app ids: [`wire`] |
 //! | `authsim conform` | [`conform`] |
 //! | `authsim simulate` | [`population`] |
 //! | `authsim explore` | [`explore`] |

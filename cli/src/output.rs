@@ -5,7 +5,7 @@
 //! |---|---|
 //! | 0 | success: every expectation held, every invariant held, the output was written |
 //! | 1 | an expectation failed (`run`, `demo`), an invariant was violated (`explore`) or the implementation under test does not conform (`conform`) |
-//! | 2 | the input or the command line is invalid (unreadable, too large, malformed, out of range) |
+//! | 2 | the input or the command line is invalid (unreadable, too large, malformed, out of range), or the implementation under test cannot be started (`conform`) |
 //! | 3 | the output could not be written (disk full, closed descriptor, `--record` not synced) |
 //! | 4 | authsim itself failed (a bug): one line on standard error, never a backtrace or 101 |
 //!
@@ -23,7 +23,8 @@ pub const OK: u8 = 0;
 /// Exit status 1: an expectation failed, an invariant was violated, or the implementation under
 /// test does not conform.
 pub const FAILED: u8 = 1;
-/// Exit status 2: the input or the command line is invalid.
+/// Exit status 2: the input or the command line is invalid, or the implementation under test
+/// cannot be started.
 pub const INVALID: u8 = 2;
 /// Exit status 3: the output could not be written.
 pub const IO: u8 = 3;
@@ -37,6 +38,7 @@ Exit codes (every subcommand):
   1  an expectation failed (run, demo), an invariant was violated (explore)
      or the implementation under test does not conform (conform)
   2  the input or the command line is invalid (unreadable, too large, malformed, out of range)
+     or the implementation under test cannot be started (conform)
   3  the output could not be written (disk full, closed descriptor, --record not synced)
   4  authsim itself failed (a bug; reported on one line)
 A closed pipe on standard output (| head) ends a command quietly, with the code of what it found.
