@@ -125,6 +125,36 @@ pub(crate) mod as_map {
     }
 }
 
+/// `#[serde(with = "crate::detmap::shared_map")]`: [`as_map`] for a map shared between clones.
+pub(crate) mod shared_map {
+    use std::hash::Hash;
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::DetMap;
+
+    /// Serializes as [`super::as_map`] does.
+    pub(crate) fn serialize<K, V, S>(map: &Arc<DetMap<K, V>>, s: S) -> Result<S::Ok, S::Error>
+    where
+        K: Ord + Serialize,
+        V: Serialize,
+        S: Serializer,
+    {
+        super::as_map::serialize(map, s)
+    }
+
+    /// The inverse of [`serialize`].
+    pub(crate) fn deserialize<'de, K, V, D>(d: D) -> Result<Arc<DetMap<K, V>>, D::Error>
+    where
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        super::as_map::deserialize(d).map(Arc::new)
+    }
+}
+
 /// `#[serde(with = "crate::detmap::hex_keys")]`: a `DetMap` keyed by 128-bit codes or tokens,
 /// written as an entry list in key order with each key as 32 lowercase hex digits. JSON numbers
 /// beyond 2^53 are not portable (JavaScript, `serde_json::Value`), so secrets travel as strings.

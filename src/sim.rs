@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use statig::blocking::{IntoStateMachineExt, StateMachine};
@@ -345,14 +346,16 @@ pub struct Simulator {
     now: Instant,
     entropy: Entropy,
     keys: IdentityKeys,
-    apps: Vec<AppSpec>,
-    users: Vec<UserSpec>,
+    // The roster is fixed once declared, so clones share it (`Arc`, copied only on `add_*`):
+    // copying and freeing every name was a large share of `authsim explore`, which clones per move.
+    apps: Arc<Vec<AppSpec>>,
+    users: Arc<Vec<UserSpec>>,
     // Hash maps written as JSON objects in key order (as the BTreeMaps they replace): a
     // BTreeMap<String, _> insert was 11 % of `authsim simulate`, all string compares.
-    #[serde(with = "crate::detmap::as_map")]
-    app_names: DetMap<String, AppId>,
-    #[serde(with = "crate::detmap::as_map")]
-    user_names: DetMap<String, UserId>,
+    #[serde(with = "crate::detmap::shared_map")]
+    app_names: Arc<DetMap<String, AppId>>,
+    #[serde(with = "crate::detmap::shared_map")]
+    user_names: Arc<DetMap<String, UserId>>,
     consent: ConsentStore,
     gateway: Gateway,
     popup_history: PopupHistory,
@@ -440,10 +443,10 @@ impl Simulator {
             now: Instant::default(),
             entropy,
             keys,
-            apps: Vec::new(),
-            users: Vec::new(),
-            app_names: DetMap::default(),
-            user_names: DetMap::default(),
+            apps: Arc::default(),
+            users: Arc::default(),
+            app_names: Arc::default(),
+            user_names: Arc::default(),
             consent: ConsentStore::default(),
             gateway: Gateway::default(),
             popup_history: PopupHistory::default(),
@@ -500,8 +503,8 @@ impl Simulator {
             });
         }
         let id = AppId(self.apps.len() as u32);
-        self.app_names.insert(spec.name.clone(), id);
-        self.apps.push(spec);
+        Arc::make_mut(&mut self.app_names).insert(spec.name.clone(), id);
+        Arc::make_mut(&mut self.apps).push(spec);
         Ok(id)
     }
 
@@ -514,8 +517,8 @@ impl Simulator {
             });
         }
         let id = UserId(self.users.len() as u32);
-        self.user_names.insert(spec.name.clone(), id);
-        self.users.push(spec);
+        Arc::make_mut(&mut self.user_names).insert(spec.name.clone(), id);
+        Arc::make_mut(&mut self.users).push(spec);
         Ok(id)
     }
 
